@@ -16,7 +16,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'import-x/no-extraneous-dependencies': 'error',
       // Configuration is read in one place (config/client) so every setting is validated and documented.
       'no-restricted-properties': [
@@ -27,7 +30,15 @@ export default tseslint.config(
   },
   {
     // The config client and the infrastructure bootstrap are the places that read the environment.
-    files: ['config/client/**/*.ts', 'infra/**/*.ts', 'scripts/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'vitest.config.ts', 'drizzle.config.ts'],
+    files: [
+      'config/client/**/*.ts',
+      'infra/**/*.ts',
+      'scripts/**/*.ts',
+      'test/**/*.ts',
+      'bench/**/*.ts',
+      'vitest.config.ts',
+      'drizzle.config.ts',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+/** Settings every service shares (config/application.yml). */
+export const sharedSettings = {
+  kafka: z.object({ brokers: z.string().min(1), clientId: z.string().min(1) }),
+  topics: z.object({
+    events: z.string().min(1),
+    deadLetter: z.string().min(1),
+    changelog: z.string().min(1),
+    partitions: z.number().int().min(1).max(1_000),
+  }),
+  redis: z.object({ url: z.string().url(), keyPrefix: z.string() }),
+  database: z.object({ url: z.string().min(1) }),
+  log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']) }),
+};
+
+export const httpSettings = z.object({
+  host: z.string().min(1),
+  port: z.number().int().min(0).max(65_535),
+});
+
+export const consumerSettings = z.object({ groupId: z.string().min(1) });

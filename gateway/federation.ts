@@ -1,0 +1,29 @@
+import { ApolloServer } from '@apollo/server';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import type { Component } from '../lib/lifecycle.ts';
+import { supergraphSdl, type SubgraphName } from '../schema/sdl.ts';
+
+/**
+ * Federated GraphQL over the checked-in supergraph (no runtime introspection of subgraphs).
+ * Subgraph URLs come from configuration so deployments need not recompose.
+ */
+export function createFederatedServer(subgraphUrls: Record<SubgraphName, string>): {
+  apollo: ApolloServer;
+  component: Component;
+} {
+  const gateway = new ApolloGateway({
+    supergraphSdl: supergraphSdl(),
+    buildService: ({ name, url }) =>
+      new RemoteGraphQLDataSource({ url: subgraphUrls[name as SubgraphName] ?? url }),
+  });
+  const apollo = new ApolloServer({ gateway });
+  return {
+    apollo,
+    component: {
+      name: 'federation',
+      start: () => apollo.start(),
+      stop: () => apollo.stop(),
+      ready: () => Promise.resolve(true),
+    },
+  };
+}

@@ -1,0 +1,5 @@
+import { runService } from '../lib/service.ts';
+import { gatewayConfigSchema } from './config.ts';
+import { createGatewayService } from './service.ts';
+
+await runService('gateway', gatewayConfigSchema, createGatewayService);

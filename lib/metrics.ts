@@ -1,0 +1,9 @@
+import { Registry, collectDefaultMetrics } from 'prom-client';
+
+/** A registry per process with Node's default metrics, labelled by service. */
+export function createMetricsRegistry(service: string): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}

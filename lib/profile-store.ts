@@ -1,0 +1,86 @@
+import type { Redis, Result } from 'ioredis';
+import type { StoredProfile } from '../schema/profile.ts';
+import type { RedisLayout } from '../schema/redis-keys.ts';
+
+/**
+ * Writes a profile only if its version is still the one we read, and announces the change in
+ * the same atomic step, so a change is published if and only if it was stored. One key per
+ * call keeps it valid on Redis Cluster (each profile is its own hash slot).
+ * KEYS[1] profile hash; ARGV: expected version, new version, document, channel, all-channel, message.
+ */
+const COMPARE_AND_SET = `
+local current = redis.call('HGET', KEYS[1], 'version') or '0'
+if current ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'version', ARGV[2], 'doc', ARGV[3])
+redis.call('PUBLISH', ARGV[4], ARGV[6])
+redis.call('PUBLISH', ARGV[5], ARGV[6])
+return 1
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    pulsehubCompareAndSet(
+      key: string,
+      expected: string,
+      next: string,
+      doc: string,
+      channel: string,
+      allChannel: string,
+      message: string,
+    ): Result<number, Context>;
+  }
+}
+
+export interface ProfileWrite {
+  expectedVersion: number;
+  next: StoredProfile;
+  /** The pub/sub announcement: id, version and the changed fields. */
+  message: string;
+}
+
+export interface ProfileStore {
+  /** Reads several profiles in one round trip; missing ones are undefined. */
+  readMany(ids: readonly string[]): Promise<Array<StoredProfile | undefined>>;
+  /** Applies writes atomically per profile; returns the ids whose version had moved on. */
+  writeMany(writes: readonly ProfileWrite[]): Promise<string[]>;
+}
+
+export function createProfileStore(redis: Redis, layout: RedisLayout): ProfileStore {
+  redis.defineCommand('pulsehubCompareAndSet', { numberOfKeys: 1, lua: COMPARE_AND_SET });
+  return {
+    async readMany(ids) {
+      if (ids.length === 0) return [];
+      const pipeline = redis.pipeline();
+      for (const id of ids) pipeline.hget(layout.profile(id), 'doc');
+      const results = (await pipeline.exec()) ?? [];
+      return results.map(([error, doc]) => {
+        if (error) throw error;
+        return typeof doc === 'string' ? (JSON.parse(doc) as StoredProfile) : undefined;
+      });
+    },
+    async writeMany(writes) {
+      if (writes.length === 0) return [];
+      const pipeline = redis.pipeline();
+      for (const { expectedVersion, next, message } of writes) {
+        const id = next.profile.id;
+        pipeline.pulsehubCompareAndSet(
+          layout.profile(id),
+          String(expectedVersion),
+          String(next.profile.version),
+          JSON.stringify(next),
+          layout.profileChannel(id),
+          layout.allProfilesChannel,
+          message,
+        );
+      }
+      const results = (await pipeline.exec()) ?? [];
+      const conflicts: string[] = [];
+      results.forEach(([error, applied], index) => {
+        if (error) throw error;
+        const write = writes[index];
+        if (applied !== 1 && write) conflicts.push(write.next.profile.id);
+      });
+      return conflicts;
+    },
+  };
+}

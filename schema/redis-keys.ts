@@ -1,0 +1,27 @@
+/**
+ * The Redis key and channel layout. Profile keys carry the id as a hash tag (`{id}`) so every
+ * key of one profile lands in the same slot and the layout works unchanged on Redis Cluster.
+ * `prefix` namespaces a deployment (or a test) inside a shared Redis.
+ */
+export interface RedisLayout {
+  /** JSON document of one profile, including its applied-offset watermark. */
+  profile(id: string): string;
+  /** Set of profile ids in a segment. */
+  segmentMembers(segment: string): string;
+  /** Pub/sub channel announcing changes of one profile. */
+  profileChannel(id: string): string;
+  /** Pub/sub channel announcing every profile change (dashboards, segment feeds). */
+  readonly allProfilesChannel: string;
+  /** Pub/sub channel on which configuration changes are broadcast. */
+  readonly configChannel: string;
+}
+
+export function redisLayout(prefix = ''): RedisLayout {
+  return {
+    profile: (id) => `${prefix}profile:{${id}}`,
+    segmentMembers: (segment) => `${prefix}segment:{${segment}}:members`,
+    profileChannel: (id) => `${prefix}profile-updated:${id}`,
+    allProfilesChannel: `${prefix}profiles-updated`,
+    configChannel: `${prefix}config-changed`,
+  };
+}

@@ -1,0 +1,5 @@
+import { runService } from '../../lib/service.ts';
+import { configServiceConfigSchema } from './config.ts';
+import { createConfigService } from './service.ts';
+
+await runService('config', configServiceConfigSchema, createConfigService);

@@ -1,0 +1,5 @@
+import { runService } from '../../lib/service.ts';
+import { profileConfigSchema } from './config.ts';
+import { createProfileService } from './service.ts';
+
+await runService('profile', profileConfigSchema, createProfileService);
