@@ -16,7 +16,8 @@ export function createFederatedServer(subgraphUrls: Record<SubgraphName, string>
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource({ url: subgraphUrls[name as SubgraphName] ?? url }),
   });
-  const apollo = new ApolloServer({ gateway });
+  // The service's own lifecycle handles signals and stops Apollo in order.
+  const apollo = new ApolloServer({ gateway, stopOnTerminationSignals: false });
   return {
     apollo,
     component: {

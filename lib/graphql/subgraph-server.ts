@@ -15,5 +15,7 @@ export function createSubgraphServer<Context extends BaseContext>(
     schema: buildSubgraphSchema([{ typeDefs, resolvers }]),
     // Inline traces feed Apollo's hosted usage reporting, which PulseHub does not use.
     plugins: [ApolloServerPluginInlineTraceDisabled()],
+    // The service's own lifecycle handles signals and stops Apollo in order.
+    stopOnTerminationSignals: false,
   });
 }
