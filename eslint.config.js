@@ -1,7 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-import importX from 'eslint-plugin-import-x';
+import nodePlugin from 'eslint-plugin-n';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '.data/**', '.cache/**', 'schema/db/migrations/**'] },
@@ -12,7 +12,7 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
-    plugins: { 'import-x': importX },
+    plugins: { n: nodePlugin },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -20,7 +20,8 @@ export default tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
-      'import-x/no-extraneous-dependencies': 'error',
+      // Every imported package must be declared in package.json.
+      'n/no-extraneous-import': 'error',
       // Configuration is read in one place (config/client) so every setting is validated and documented.
       'no-restricted-properties': [
         'error',
