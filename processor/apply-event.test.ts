@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ActivityEvent } from '../schema/event.ts';
 import { MESSAGE_ID_WINDOW, type StoredProfile } from '../schema/profile.ts';
-import { applyEvent, emptyStoredProfile } from './apply-event.ts';
+import { applyEvent, applyEvents, emptyStoredProfile } from './apply-event.ts';
 import type { ProfileRules } from './rules.ts';
 import { at, noRules, stamped } from './test-events.ts';
 
@@ -195,5 +195,50 @@ describe('applyEvent', () => {
       stamped({ type: 'page', context: { userAgent: IPHONE }, timestamp: at('10:01:00') }),
     ];
     expect(JSON.stringify(applyAll(events))).toBe(JSON.stringify(applyAll(events)));
+  });
+});
+
+describe('applyEvents', () => {
+  it('equals applying the events one by one, including skipped redeliveries and duplicates', () => {
+    const rules: ProfileRules = {
+      ...noRules,
+      segments: [{ name: 'many', rule: { field: 'eventCount', op: 'gte', value: 3 } }],
+    };
+    const duplicate = stamped({ type: 'track', event: 'x', timestamp: at('10:00:00') });
+    const events = [
+      {
+        event: stamped({
+          type: 'identify',
+          traits: { a: 1 },
+          anonymousId: 'a1',
+          timestamp: at('10:05:00'),
+        }),
+        position: { partition: 0, offset: 1 },
+      },
+      { event: duplicate, position: { partition: 0, offset: 2 } },
+      { event: duplicate, position: { partition: 0, offset: 3 } },
+      {
+        event: stamped({ type: 'page', timestamp: at('09:00:00') }),
+        position: { partition: 0, offset: 2 },
+      },
+      {
+        event: stamped({ type: 'track', event: 'y', timestamp: at('12:00:00') }),
+        position: { partition: 1, offset: 0 },
+      },
+      {
+        event: stamped({ type: 'alias', previousId: 'a0', timestamp: at('12:01:00') }),
+        position: { partition: 1, offset: 1 },
+      },
+    ];
+    const start = emptyStoredProfile('u1');
+    const oneByOne = events.reduce((s, e) => applyEvent(s, e.event, e.position, rules), start);
+    expect(applyEvents(start, events, rules)).toEqual(oneByOne);
+    expect(oneByOne.profile).toMatchObject({
+      eventCount: 4,
+      segments: ['many'],
+      anonymousIds: ['a1', 'a0'],
+    });
+    expect(applyEvents(oneByOne, events, rules)).toBe(oneByOne);
+    expect(start).toEqual(emptyStoredProfile('u1'));
   });
 });

@@ -4,10 +4,10 @@ import type { Logger } from '../lib/logger.ts';
 import { createProducer } from '../lib/kafka/client.ts';
 import { createEventConsumer, type EventBatch } from '../lib/kafka/event-consumer.ts';
 import type { ProfileStore, ProfileWrite } from '../lib/profile-store.ts';
-import { profileIdOf, type ActivityEvent } from '../schema/event.ts';
+import { profileIdOf } from '../schema/event.ts';
 import { emptyStoredProfile, type StoredProfile } from '../schema/profile.ts';
 import type { TopicNames } from '../schema/topics.ts';
-import { applyEvent, type EventPosition } from './apply-event.ts';
+import { applyEvents, type PositionedEvent } from './apply-event.ts';
 import type { ProcessorMetrics } from './metrics.ts';
 import { describeChange } from './profile-change.ts';
 import type { ProfileRules } from './rules.ts';
@@ -25,11 +25,6 @@ export interface ProcessorDeps {
   partitionsConsumedConcurrently?: number;
 }
 
-interface PendingEvent {
-  event: ActivityEvent;
-  position: EventPosition;
-}
-
 /** How often a profile whose version moved under us (a rebalance zombie) is re-read and retried. */
 const MAX_CONFLICT_RETRIES = 5;
 
@@ -44,7 +39,7 @@ export function createProcessor(deps: ProcessorDeps): Component {
 
   /** Applies the events; resolves with the stored state of every touched profile. */
   async function applyToProfiles(
-    byProfile: Map<string, PendingEvent[]>,
+    byProfile: Map<string, PositionedEvent[]>,
     rules: ProfileRules,
   ): Promise<{ stored: StoredProfile[]; applied: number }> {
     const final = new Map<string, StoredProfile>();
@@ -57,9 +52,7 @@ export function createProcessor(deps: ProcessorDeps): Component {
       const writes: ProfileWrite[] = [];
       ids.forEach((id, index) => {
         const before = current[index] ?? emptyStoredProfile(id);
-        let after = before;
-        for (const { event, position } of byProfile.get(id) ?? [])
-          after = applyEvent(after, event, position, rules);
+        const after = applyEvents(before, byProfile.get(id) ?? [], rules);
         final.set(id, after);
         if (after === before) return;
         writes.push({
@@ -82,7 +75,7 @@ export function createProcessor(deps: ProcessorDeps): Component {
   async function handleBatch(batch: EventBatch): Promise<void> {
     if (batch.events.length === 0) return;
     const rules = deps.rules();
-    const byProfile = new Map<string, PendingEvent[]>();
+    const byProfile = new Map<string, PositionedEvent[]>();
     for (const { event, offset } of batch.events) {
       const id = profileIdOf(event);
       let list = byProfile.get(id);
