@@ -242,12 +242,19 @@ describe('hot path: ingest, processor, announcements, dead letters', () => {
     expect((await post('/v1/batch', JSON.stringify({ batch }))).status).toBe(200);
     // A client retrying after a 503 whose first attempt reached Kafka resends the same messageId.
     expect((await sendSegment(system.gatewayUrl, 'track', batch[1] ?? {})).status).toBe(200);
-    const profile = await profileWhen(id, (p) => p.eventCount >= 6);
+    // Same profile, same partition: once this one shows, the resent one was processed too.
+    expect(
+      (await sendSegment(system.gatewayUrl, 'track', { userId: id, event: 'Last' })).status,
+    ).toBe(200);
+    const profile = await profileWhen(id, (p) => p.eventCounts.some((c) => c.name === 'Last'));
     expect(profile).toMatchObject({
-      eventCount: 6,
+      eventCount: 7,
       pageViews: 2,
       traits: { plan: 'pro' },
-      eventCounts: [{ name: 'Order Completed', count: 1 }],
+      eventCounts: [
+        { name: 'Order Completed', count: 1 },
+        { name: 'Last', count: 1 },
+      ],
       device: { type: 'MOBILE', os: 'iOS', browser: 'Safari' },
       segments: ['identified', 'mobile'],
     });
