@@ -9,7 +9,11 @@ export const gatewayConfigSchema = z.object({
     activity: z.string().url(),
     config: z.string().url(),
   }),
-  ingest: z.object({ writeKeys: z.array(z.string().min(1)).min(1) }),
+  ingest: z.object({
+    writeKeys: z.array(z.string().min(1)).min(1),
+    produceTimeoutMs: z.number().int().min(100).max(60_000),
+    retryAfterSeconds: z.number().int().min(1).max(3_600),
+  }),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

@@ -15,7 +15,12 @@ export function createGatewayService(config: GatewayConfig, logger: Logger): Ser
     `${config.kafka.clientId}-gateway`,
     logger,
   );
-  const producer = createEventProducer(kafka, config.topics.events);
+  const producer = createEventProducer({
+    kafka,
+    topic: config.topics.events,
+    logger,
+    timeoutMs: config.ingest.produceTimeoutMs,
+  });
   const federation = createFederatedServer(config.subgraphs);
   const writeKeys = new Set(config.ingest.writeKeys);
   const http = createServiceServer({
@@ -23,7 +28,11 @@ export function createGatewayService(config: GatewayConfig, logger: Logger): Ser
     metrics: createMetricsRegistry('gateway'),
     dependencies: () => [producer, federation.component],
     routes: [
-      ingestRoute({ producer, writeKeys: () => writeKeys }),
+      ingestRoute({
+        producer,
+        writeKeys: () => writeKeys,
+        retryAfterSeconds: config.ingest.retryAfterSeconds,
+      }),
       graphqlRoute(federation.apollo, { context: () => Promise.resolve({}) }),
     ],
   });

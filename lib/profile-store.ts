@@ -1,5 +1,6 @@
 import type { Redis, Result } from 'ioredis';
-import type { StoredProfile } from '../schema/profile.ts';
+import { parseStoredProfile, type StoredProfile } from '../schema/profile.ts';
+import type { ProfileChangeMessage } from '../schema/profile-change.ts';
 import type { RedisLayout } from '../schema/redis-keys.ts';
 
 /**
@@ -34,8 +35,14 @@ declare module 'ioredis' {
 export interface ProfileWrite {
   expectedVersion: number;
   next: StoredProfile;
-  /** The pub/sub announcement: id, version and the changed fields. */
-  message: string;
+  /** The pub/sub announcement of this change. */
+  message: ProfileChangeMessage;
+}
+
+export interface SegmentMembership {
+  id: string;
+  /** The segments the stored profile is in. */
+  segments: readonly string[];
 }
 
 export interface ProfileStore {
@@ -43,6 +50,18 @@ export interface ProfileStore {
   readMany(ids: readonly string[]): Promise<Array<StoredProfile | undefined>>;
   /** Applies writes atomically per profile; returns the ids whose version had moved on. */
   writeMany(writes: readonly ProfileWrite[]): Promise<string[]>;
+  /**
+   * Makes the per-segment sets agree with the stored profiles: SADD to each segment a profile
+   * is in, SREM from each other known segment. The profile document is the source of truth;
+   * the sets live in their own hash slots (one per segment), so on Redis Cluster they cannot
+   * join the profile's Lua step. Call it after the writes succeeded, for every profile a batch
+   * touched (changed or not): it is idempotent, so a crash between the write and this call is
+   * repaired when the batch is redelivered.
+   */
+  syncSegmentSets(
+    memberships: readonly SegmentMembership[],
+    knownSegments: readonly string[],
+  ): Promise<void>;
 }
 
 export function createProfileStore(redis: Redis, layout: RedisLayout): ProfileStore {
@@ -53,9 +72,9 @@ export function createProfileStore(redis: Redis, layout: RedisLayout): ProfileSt
       const pipeline = redis.pipeline();
       for (const id of ids) pipeline.hget(layout.profile(id), 'doc');
       const results = (await pipeline.exec()) ?? [];
-      return results.map(([error, doc]) => {
+      return results.map(([error, doc], index) => {
         if (error) throw error;
-        return typeof doc === 'string' ? (JSON.parse(doc) as StoredProfile) : undefined;
+        return typeof doc === 'string' ? parseStoredProfile(ids[index] ?? '', doc) : undefined;
       });
     },
     async writeMany(writes) {
@@ -70,7 +89,7 @@ export function createProfileStore(redis: Redis, layout: RedisLayout): ProfileSt
           JSON.stringify(next),
           layout.profileChannel(id),
           layout.allProfilesChannel,
-          message,
+          JSON.stringify(message),
         );
       }
       const results = (await pipeline.exec()) ?? [];
@@ -81,6 +100,18 @@ export function createProfileStore(redis: Redis, layout: RedisLayout): ProfileSt
         if (applied !== 1 && write) conflicts.push(write.next.profile.id);
       });
       return conflicts;
+    },
+    async syncSegmentSets(memberships, knownSegments) {
+      if (memberships.length === 0) return;
+      const pipeline = redis.pipeline();
+      for (const { id, segments } of memberships) {
+        for (const segment of new Set([...knownSegments, ...segments])) {
+          if (segments.includes(segment)) pipeline.sadd(layout.segmentMembers(segment), id);
+          else pipeline.srem(layout.segmentMembers(segment), id);
+        }
+      }
+      const results = (await pipeline.exec()) ?? [];
+      for (const [error] of results) if (error) throw error;
     },
   };
 }

@@ -1,5 +1,20 @@
 import type { ActivityEvent } from '../schema/event.ts';
-import { emptyProfile, type StoredProfile } from '../schema/profile.ts';
+import {
+  MAX_ANONYMOUS_IDS,
+  MESSAGE_ID_WINDOW,
+  emptyStoredProfile,
+  type StoredProfile,
+  type UserProfile,
+} from '../schema/profile.ts';
+import { parseDevice } from './device.ts';
+import { messageIdHash } from './message-ids.ts';
+import type { ProfileRules } from './rules.ts';
+import { evaluateSegments } from './segments.ts';
+import { placeInSessions } from './sessions.ts';
+import { mergeTraits } from './traits.ts';
+
+export { emptyStoredProfile };
+export type { ProfileRules };
 
 /** Where an event came from; the watermark per partition makes redelivery a no-op. */
 export interface EventPosition {
@@ -7,41 +22,153 @@ export interface EventPosition {
   offset: number;
 }
 
-export function emptyStoredProfile(id: string): StoredProfile {
-  return { profile: emptyProfile(id), watermarks: {} };
+export interface PositionedEvent {
+  event: ActivityEvent;
+  position: EventPosition;
+}
+
+/** Working copies of the containers `applyEvents` changes, made once per call. */
+interface Draft {
+  profile: UserProfile;
+  watermarks: Record<string, number>;
+  recentMessageIds: string[];
+  seenMessageIds: Set<string>;
+  sessions: StoredProfile['sessions'];
+  traitTimes: Record<string, string>;
+  deviceAt: string | null;
+}
+
+function startDraft(stored: StoredProfile): Draft {
+  const { profile } = stored;
+  return {
+    profile: {
+      ...profile,
+      anonymousIds: [...profile.anonymousIds],
+      eventCounts: { ...profile.eventCounts },
+    },
+    watermarks: { ...stored.watermarks },
+    recentMessageIds: [...stored.recentMessageIds],
+    seenMessageIds: new Set(stored.recentMessageIds),
+    sessions: stored.sessions,
+    traitTimes: stored.traitTimes,
+    deviceAt: stored.deviceAt,
+  };
+}
+
+/** The same array when the contents are equal, so an unchanged field keeps its identity. */
+function sameOr(previous: string[], next: string[]): string[] {
+  return previous.length === next.length && previous.every((v, i) => v === next[i])
+    ? previous
+    : next;
+}
+
+function userAgentOf(event: ActivityEvent): string | undefined {
+  const userAgent = event.context?.['userAgent'];
+  return typeof userAgent === 'string' && userAgent.length > 0 ? userAgent : undefined;
+}
+
+/** Already applied: at or below the partition's watermark, or a messageId in the window. */
+function alreadyApplied(
+  watermarks: Record<string, number>,
+  seen: { has(hash: string): boolean },
+  position: EventPosition,
+  hash: string,
+): boolean {
+  const watermark = watermarks[position.partition];
+  return (watermark !== undefined && position.offset <= watermark) || seen.has(hash);
+}
+
+/** Applies one event to the working copy. */
+function applyToDraft(
+  draft: Draft,
+  event: ActivityEvent,
+  position: EventPosition,
+  hash: string,
+  rules: ProfileRules,
+): void {
+  const { profile } = draft;
+  const at = Date.parse(event.timestamp);
+  // One spelling of every time (events from other producers may carry offsets) so that
+  // string comparisons order them correctly.
+  const timestamp = new Date(at).toISOString();
+  const receivedAt = new Date(event.receivedAt).toISOString();
+
+  const sessions = placeInSessions(draft.sessions, at, rules.sessionTimeoutMs);
+  draft.sessions = sessions.sessions;
+  profile.sessionCount += sessions.countDelta;
+  if (event.type === 'identify' && event.traits !== undefined) {
+    const merged = mergeTraits(
+      { traits: profile.traits, traitTimes: draft.traitTimes },
+      event.traits,
+      timestamp,
+    );
+    profile.traits = merged.traits;
+    draft.traitTimes = merged.traitTimes;
+  }
+  const userAgent = userAgentOf(event);
+  if (userAgent !== undefined && (draft.deviceAt === null || timestamp >= draft.deviceAt)) {
+    profile.device = parseDevice(userAgent);
+    draft.deviceAt = timestamp;
+  }
+  profile.userId ??= event.userId ?? null;
+  for (const id of [event.anonymousId, event.type === 'alias' ? event.previousId : undefined])
+    if (id !== undefined && !profile.anonymousIds.includes(id)) profile.anonymousIds.push(id);
+  if (profile.firstSeenAt === null || timestamp < profile.firstSeenAt)
+    profile.firstSeenAt = timestamp;
+  if (profile.lastSeenAt === null || timestamp > profile.lastSeenAt) profile.lastSeenAt = timestamp;
+  profile.eventCount += 1;
+  if (event.type === 'page' || event.type === 'screen') profile.pageViews += 1;
+  if (event.type === 'track')
+    profile.eventCounts[event.event] = (profile.eventCounts[event.event] ?? 0) + 1;
+  profile.version += 1;
+  if (receivedAt > profile.updatedAt) profile.updatedAt = receivedAt;
+  draft.watermarks[position.partition] = position.offset;
+  draft.recentMessageIds.push(hash);
+  draft.seenMessageIds.add(hash);
 }
 
 /**
- * The event -> profile step: pure, deterministic, and the only implementation (the processor
- * and the rebuild from the archive both call it). Returns the same object when the event was
- * already applied, so callers can tell "no change" by identity.
+ * The event -> profile step: pure and deterministic (no clock, no I/O), and the only
+ * implementation: the processor and the rebuild from the archive both call it, so equal events
+ * and rules always give equal profiles. Applies the events in order, as `applyEvent` one by one
+ * would, copying the profile once rather than per event. Returns the same object when no event
+ * changes anything: redeliveries (offset at or below the partition's watermark) and duplicate
+ * messageIds. Segments are evaluated on the result (they depend on the profile alone).
  */
+export function applyEvents(
+  stored: StoredProfile,
+  events: readonly PositionedEvent[],
+  rules: ProfileRules,
+): StoredProfile {
+  let draft: Draft | undefined;
+  let storedSeen: Set<string> | undefined;
+  for (const { event, position } of events) {
+    const hash = messageIdHash(event.messageId);
+    const seen = draft?.seenMessageIds ?? (storedSeen ??= new Set(stored.recentMessageIds));
+    if (alreadyApplied(draft?.watermarks ?? stored.watermarks, seen, position, hash)) continue;
+    draft ??= startDraft(stored);
+    applyToDraft(draft, event, position, hash, rules);
+  }
+  if (draft === undefined) return stored;
+  const { profile } = draft;
+  profile.anonymousIds = profile.anonymousIds.slice(-MAX_ANONYMOUS_IDS);
+  profile.segments = sameOr(stored.profile.segments, evaluateSegments(profile, rules.segments));
+  return {
+    profile,
+    watermarks: draft.watermarks,
+    recentMessageIds: draft.recentMessageIds.slice(-MESSAGE_ID_WINDOW),
+    sessions: draft.sessions,
+    traitTimes: draft.traitTimes,
+    deviceAt: draft.deviceAt,
+  };
+}
+
+/** One event: `applyEvents` with a single event. */
 export function applyEvent(
   stored: StoredProfile,
   event: ActivityEvent,
   position: EventPosition,
-  now: string,
+  rules: ProfileRules,
 ): StoredProfile {
-  const watermark = stored.watermarks[position.partition];
-  if (watermark !== undefined && position.offset <= watermark) return stored;
-  const { profile } = stored;
-  const timestamp = event.timestamp;
-  return {
-    profile: {
-      ...profile,
-      userId: profile.userId ?? event.userId ?? null,
-      eventCount: profile.eventCount + 1,
-      firstSeenAt:
-        profile.firstSeenAt === null || timestamp < profile.firstSeenAt
-          ? timestamp
-          : profile.firstSeenAt,
-      lastSeenAt:
-        profile.lastSeenAt === null || timestamp > profile.lastSeenAt
-          ? timestamp
-          : profile.lastSeenAt,
-      version: profile.version + 1,
-      updatedAt: now,
-    },
-    watermarks: { ...stored.watermarks, [position.partition]: position.offset },
-  };
+  return applyEvents(stored, [{ event, position }], rules);
 }

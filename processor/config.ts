@@ -1,10 +1,24 @@
 import { z } from 'zod';
 import { consumerSettings, httpSettings, sharedSettings } from '../config/client/shared-schema.ts';
+import { segmentsSchema } from '../schema/segments.ts';
 
 export const processorConfigSchema = z.object({
   ...sharedSettings,
   http: httpSettings,
-  consumer: consumerSettings,
+  consumer: consumerSettings.extend({
+    maxWaitTimeMs: z.number().int().min(0).max(10_000),
+    maxBytesPerPartition: z.number().int().min(1_024),
+    partitionsConsumedConcurrently: z.number().int().min(1).max(100),
+    sessionTimeoutMs: z.number().int().min(6_000),
+    heartbeatIntervalMs: z.number().int().min(100),
+  }),
+  sessions: z.object({
+    timeoutMinutes: z
+      .number()
+      .positive()
+      .max(24 * 60),
+  }),
+  segments: segmentsSchema,
 });
 
 export type ProcessorConfig = z.infer<typeof processorConfigSchema>;

@@ -1,11 +1,16 @@
-import type { Kafka } from 'kafkajs';
+import type { ConsumerConfig, Kafka } from 'kafkajs';
 import type { Component } from '../lib/lifecycle.ts';
 import type { Logger } from '../lib/logger.ts';
+import { createProducer } from '../lib/kafka/client.ts';
 import { createEventConsumer, type EventBatch } from '../lib/kafka/event-consumer.ts';
-import { profileIdOf, type ActivityEvent } from '../schema/event.ts';
-import type { TopicNames } from '../schema/topics.ts';
-import { applyEvent, emptyStoredProfile, type EventPosition } from './apply-event.ts';
 import type { ProfileStore, ProfileWrite } from '../lib/profile-store.ts';
+import { profileIdOf } from '../schema/event.ts';
+import { emptyStoredProfile, type StoredProfile } from '../schema/profile.ts';
+import type { TopicNames } from '../schema/topics.ts';
+import { applyEvents, type PositionedEvent } from './apply-event.ts';
+import type { ProcessorMetrics } from './metrics.ts';
+import { describeChange } from './profile-change.ts';
+import type { ProfileRules } from './rules.ts';
 
 export interface ProcessorDeps {
   kafka: Kafka;
@@ -13,67 +18,100 @@ export interface ProcessorDeps {
   topics: TopicNames;
   groupId: string;
   logger: Logger;
-}
-
-interface PendingEvent {
-  event: ActivityEvent;
-  position: EventPosition;
+  /** The rules in force; read once per batch, so a live reload takes effect with the next one. */
+  rules: () => ProfileRules;
+  metrics?: ProcessorMetrics;
+  consumerConfig?: Partial<ConsumerConfig>;
+  partitionsConsumedConcurrently?: number;
 }
 
 /** How often a profile whose version moved under us (a rebalance zombie) is re-read and retried. */
 const MAX_CONFLICT_RETRIES = 5;
 
 /**
- * The hot path: applies events to profiles in Redis. Redelivered events never double count
- * thanks to the per-profile watermark written atomically with the profile.
+ * The hot path: applies each batch to the profiles in Redis, then sends their snapshots to the
+ * changelog, then (in the consumer) commits the offsets. Redelivered events never double count:
+ * each profile stores its per-partition watermark atomically with its content.
  */
 export function createProcessor(deps: ProcessorDeps): Component {
-  const { store } = deps;
+  const { store, metrics } = deps;
+  const producer = createProducer(deps.kafka);
 
-  async function applyToProfiles(byProfile: Map<string, PendingEvent[]>): Promise<void> {
+  /** Applies the events; resolves with the stored state of every touched profile. */
+  async function applyToProfiles(
+    byProfile: Map<string, PositionedEvent[]>,
+    rules: ProfileRules,
+  ): Promise<{ stored: StoredProfile[]; applied: number }> {
+    const final = new Map<string, StoredProfile>();
+    let applied = 0;
     let ids = [...byProfile.keys()];
     for (let attempt = 0; ids.length > 0; attempt++) {
       if (attempt > MAX_CONFLICT_RETRIES)
         throw new Error(`profiles kept changing underneath: ${ids.join(', ')}`);
       const current = await store.readMany(ids);
-      const now = new Date().toISOString();
       const writes: ProfileWrite[] = [];
       ids.forEach((id, index) => {
         const before = current[index] ?? emptyStoredProfile(id);
-        let after = before;
-        for (const { event, position } of byProfile.get(id) ?? [])
-          after = applyEvent(after, event, position, now);
+        const after = applyEvents(before, byProfile.get(id) ?? [], rules);
+        final.set(id, after);
         if (after === before) return;
         writes.push({
           expectedVersion: before.profile.version,
           next: after,
-          message: JSON.stringify({
-            id,
-            version: after.profile.version,
-            changed: ['eventCount', 'lastSeenAt', 'version'],
-          }),
+          message: describeChange(before.profile, after.profile),
         });
       });
-      ids = await store.writeMany(writes);
+      const conflicts = new Set(await store.writeMany(writes));
+      for (const write of writes) {
+        if (conflicts.has(write.next.profile.id)) continue;
+        applied += write.next.profile.version - write.expectedVersion;
+      }
+      metrics?.profilesWritten.inc(writes.length - conflicts.size);
+      ids = [...conflicts];
     }
+    return { stored: [...final.values()], applied };
   }
 
   async function handleBatch(batch: EventBatch): Promise<void> {
-    const byProfile = new Map<string, PendingEvent[]>();
+    if (batch.events.length === 0) return;
+    const rules = deps.rules();
+    const byProfile = new Map<string, PositionedEvent[]>();
     for (const { event, offset } of batch.events) {
       const id = profileIdOf(event);
-      const list = byProfile.get(id) ?? [];
+      let list = byProfile.get(id);
+      if (list === undefined) byProfile.set(id, (list = []));
       list.push({ event, position: { partition: batch.partition, offset } });
-      byProfile.set(id, list);
     }
-    await applyToProfiles(byProfile);
+    const { stored, applied } = await applyToProfiles(byProfile, rules);
+    metrics?.applied.inc(applied);
+    metrics?.unchanged.inc(batch.events.length - applied);
+    await batch.heartbeat();
+    await store.syncSegmentSets(
+      stored.map((s) => ({ id: s.profile.id, segments: s.profile.segments })),
+      rules.segments.map((segment) => segment.name),
+    );
+    // Every touched profile, changed or not: if this is a redelivery after a crash between the
+    // Redis write and this send, the snapshot would otherwise never reach the changelog.
+    await producer.send({
+      topic: deps.topics.changelog,
+      acks: -1,
+      messages: stored.map((s) => ({ key: s.profile.id, value: JSON.stringify(s) })),
+    });
   }
 
   // Low fetch wait keeps event-to-profile latency in milliseconds at light load.
   return createEventConsumer({
-    ...deps,
     name: 'processor',
+    kafka: deps.kafka,
+    groupId: deps.groupId,
+    topics: deps.topics,
+    logger: deps.logger,
     handleBatch,
-    consumerConfig: { maxWaitTimeInMs: 20 },
+    producer,
+    ...(metrics ? { metrics: metrics.consumer } : {}),
+    ...(deps.partitionsConsumedConcurrently === undefined
+      ? {}
+      : { partitionsConsumedConcurrently: deps.partitionsConsumedConcurrently }),
+    consumerConfig: { maxWaitTimeInMs: 20, ...deps.consumerConfig },
   });
 }

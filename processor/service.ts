@@ -7,10 +7,27 @@ import { createRedisComponent } from '../lib/redis.ts';
 import type { Service } from '../lib/service.ts';
 import { redisLayout } from '../schema/redis-keys.ts';
 import type { ProcessorConfig } from './config.ts';
+import { createProcessorMetrics } from './metrics.ts';
 import { createProcessor } from './processor.ts';
+import { profileRulesFromConfig, type ProfileRules } from './rules.ts';
 
-export function createProcessorService(config: ProcessorConfig, logger: Logger): Service {
+export interface ProcessorServiceOptions {
+  /**
+   * Where the processor reads its live-reloadable rules (session timeout, segments) for each
+   * batch. Default: the rules of `config`, fixed for the process's life.
+   */
+  rules?: () => ProfileRules;
+}
+
+export function createProcessorService(
+  config: ProcessorConfig,
+  logger: Logger,
+  options: ProcessorServiceOptions = {},
+): Service {
   const redis = createRedisComponent(config.redis.url);
+  const metrics = createMetricsRegistry('processor');
+  const initialRules = profileRulesFromConfig(config);
+  const { consumer } = config;
   const processor = createProcessor({
     kafka: createKafka(
       parseBrokers(config.kafka.brokers),
@@ -19,12 +36,21 @@ export function createProcessorService(config: ProcessorConfig, logger: Logger):
     ),
     store: createProfileStore(redis.client, redisLayout(config.redis.keyPrefix)),
     topics: config.topics,
-    groupId: config.consumer.groupId,
+    groupId: consumer.groupId,
     logger,
+    rules: options.rules ?? (() => initialRules),
+    metrics: createProcessorMetrics(metrics),
+    partitionsConsumedConcurrently: consumer.partitionsConsumedConcurrently,
+    consumerConfig: {
+      maxWaitTimeInMs: consumer.maxWaitTimeMs,
+      maxBytesPerPartition: consumer.maxBytesPerPartition,
+      sessionTimeout: consumer.sessionTimeoutMs,
+      heartbeatInterval: consumer.heartbeatIntervalMs,
+    },
   });
   const http = createServiceServer({
     ...config.http,
-    metrics: createMetricsRegistry('processor'),
+    metrics,
     dependencies: () => [redis, processor],
   });
   return { components: [redis, processor, http], http };

@@ -8,6 +8,11 @@ export type EventType = (typeof EVENT_TYPES)[number];
 export const MAX_EVENT_BYTES = 32 * 1024; // 32 KB per event
 export const MAX_BATCH_BYTES = 500 * 1024; // 500 KB per batch request
 export const MAX_BATCH_EVENTS = 2_500;
+/**
+ * Largest event the processor accepts from the topic: the client's 32 KB plus what ingest
+ * stamps onto it (messageId, timestamp, receivedAt), so nothing ingest accepted is refused later.
+ */
+export const MAX_STORED_EVENT_BYTES = MAX_EVENT_BYTES + 1_024; // 33 KB
 
 const jsonObject = z.record(z.string(), z.unknown());
 const isoDate = z.iso.datetime({ offset: true, local: false });
@@ -60,14 +65,24 @@ export const incomingEventSchema = z
     path: ['userId'],
   });
 
+/**
+ * An event as ingest writes it to Kafka: a valid call plus what ingest stamps. The processor
+ * re-validates every message against this, since bytes on the topic may come from producers
+ * other than PulseHub's ingest.
+ */
+export const activityEventSchema = z.intersection(
+  incomingEventSchema,
+  z.object({
+    messageId: z.string().min(1).max(200),
+    timestamp: isoDate,
+    receivedAt: isoDate,
+  }),
+);
+
 export type IncomingEvent = z.infer<typeof incomingEventSchema>;
 
 /** An event as it travels on Kafka: always with messageId, timestamp and receivedAt. */
-export type ActivityEvent = IncomingEvent & {
-  messageId: string;
-  timestamp: string;
-  receivedAt: string;
-};
+export type ActivityEvent = z.infer<typeof activityEventSchema>;
 
 /** The profile an event belongs to: Segment's identity rule, userId before anonymousId. */
 export function profileIdOf(event: Pick<IncomingEvent, 'userId' | 'anonymousId'>): string {

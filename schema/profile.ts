@@ -10,13 +10,25 @@ export interface Device {
 /**
  * A user's profile as the hot path keeps it in Redis and the cold path snapshots it in
  * PostgreSQL. This is the one definition every service shares.
+ *
+ * Every field is a function of the profile's events alone (never of the wall clock or of
+ * the order in which redelivered events arrive), so a rebuild from the archive reproduces it.
  */
 export interface UserProfile {
   /** Profile id: the userId, else the anonymousId of the event that created it. */
   id: string;
+  /** The first userId seen on the profile's events. */
   userId: string | null;
+  /** Anonymous ids seen on the profile's events and alias `previousId`s, oldest first (at most 100). */
   anonymousIds: string[];
+  /**
+   * Merged from identify calls, per top-level key: the value of the identify with the latest
+   * timestamp wins (on a tie, the later one in the stream); a `null` value removes the key;
+   * nested objects are replaced whole. So an identify that arrives late never overwrites newer
+   * values.
+   */
   traits: Record<string, unknown>;
+  /** Parsed from `context.userAgent` of the latest (by timestamp) event that carried one. */
   device: Device | null;
   /** Event timestamps (ISO 8601), not wall-clock times, so replays converge. */
   firstSeenAt: string | null;
@@ -26,21 +38,50 @@ export interface UserProfile {
   pageViews: number;
   /** Per-event-name counts of track events. */
   eventCounts: Record<string, number>;
+  /**
+   * Runs of events whose timestamps are at most the session timeout apart (default 30
+   * minutes), counted by event time, so out-of-order events give the same count as in order.
+   */
   sessionCount: number;
+  /** Names of the configured segments the profile matches, sorted. */
   segments: string[];
-  /** Increments on every applied change. */
+  /** Increments on every applied event. */
   version: number;
+  /** `receivedAt` of the latest applied event (not the processing time, so rebuilds match). */
   updatedAt: string;
 }
 
+/** A session as a closed interval of event times, epoch milliseconds. */
+export type SessionSpan = [start: number, end: number];
+
 /**
- * What Redis stores for a profile: the profile plus, per source partition, the offset of the
- * last event applied to it. A redelivered event at or below its watermark changes nothing.
+ * What Redis stores for a profile (and what the changelog carries): the profile plus the
+ * bookkeeping that makes applying events exact and order-independent.
  */
 export interface StoredProfile {
   profile: UserProfile;
+  /** Per source partition, the offset of the last event applied; redelivery at or below it is a no-op. */
   watermarks: Record<string, number>;
+  /**
+   * Short hashes of the most recent messageIds applied (oldest first, bounded by
+   * MESSAGE_ID_WINDOW): an event whose messageId is here is a duplicate (a client retrying after
+   * a 503 whose first attempt did reach Kafka) and changes nothing.
+   */
+  recentMessageIds: string[];
+  /** The most recent sessions by event time (at most SESSION_HISTORY), oldest first. */
+  sessions: SessionSpan[];
+  /** Per trait key, the timestamp of the identify that last set (or removed) it. */
+  traitTimes: Record<string, string>;
+  /** Timestamp of the event the device was parsed from. */
+  deviceAt: string | null;
 }
+
+/** How many recent messageIds a profile remembers for de-duplication. */
+export const MESSAGE_ID_WINDOW = 1_000;
+/** How many sessions a profile remembers to place out-of-order events. */
+export const SESSION_HISTORY = 20;
+/** How many anonymous ids a profile keeps. */
+export const MAX_ANONYMOUS_IDS = 100;
 
 export function emptyProfile(id: string): UserProfile {
   return {
@@ -59,4 +100,22 @@ export function emptyProfile(id: string): UserProfile {
     version: 0,
     updatedAt: new Date(0).toISOString(),
   };
+}
+
+export function emptyStoredProfile(id: string): StoredProfile {
+  return {
+    profile: emptyProfile(id),
+    watermarks: {},
+    recentMessageIds: [],
+    sessions: [],
+    traitTimes: {},
+    deviceAt: null,
+  };
+}
+
+/** A stored document read back, with defaults for bookkeeping an older document lacks. */
+export function parseStoredProfile(id: string, json: string): StoredProfile {
+  const parsed = JSON.parse(json) as Partial<StoredProfile> & { profile: UserProfile };
+  const empty = emptyStoredProfile(id);
+  return { ...empty, ...parsed, profile: { ...empty.profile, ...parsed.profile } };
 }

@@ -1,14 +1,14 @@
 import type http from 'node:http';
 import { PayloadTooLargeError, readBody } from '../../lib/http/read-body.ts';
 import { sendJson, type RouteHandler } from '../../lib/http/service-server.ts';
-import { normalizeEvent, type FieldError } from '../../lib/ingest/normalize.ts';
+import type { FieldError } from '../../lib/ingest/normalize.ts';
 import { IngestUnavailableError, type EventProducer } from '../../lib/ingest/producer.ts';
+import { validateCalls } from '../../lib/ingest/validate.ts';
 import {
   EVENT_TYPES,
   MAX_BATCH_BYTES,
   MAX_BATCH_EVENTS,
   MAX_EVENT_BYTES,
-  type ActivityEvent,
 } from '../../schema/event.ts';
 import { writeKeyOf } from './write-key.ts';
 
@@ -16,11 +16,14 @@ export interface IngestRouteOptions {
   producer: EventProducer;
   /** Current accepted write keys; a function so a live config reload takes effect at once. */
   writeKeys(): ReadonlySet<string>;
+  /** The `Retry-After` of a 503, in seconds. */
+  retryAfterSeconds: number;
 }
 
 const SINGLE_PATHS = new Map(EVENT_TYPES.map((type) => [`/v1/${type}`, type]));
 
-class BadRequest extends Error {
+/** An answer other than 200, with its exact message (and field errors for a 400). */
+class Rejection extends Error {
   constructor(
     readonly status: number,
     message: string,
@@ -30,89 +33,82 @@ class BadRequest extends Error {
   }
 }
 
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /** Reads `{ batch: [...] }` or a single call, typed by the path for the single-call endpoints. */
 function callsOf(path: string, body: unknown): unknown[] {
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw new BadRequest(400, 'the body must be a JSON object');
-  if (path === '/v1/batch') {
-    const batch = (body as { batch?: unknown }).batch;
-    if (!Array.isArray(batch))
-      throw new BadRequest(400, 'batch must be an array of events', [
-        { field: 'batch', message: 'expected an array' },
-      ]);
-    if (batch.length > MAX_BATCH_EVENTS)
-      throw new BadRequest(413, `a batch holds at most ${MAX_BATCH_EVENTS} events`);
-    const context = (body as { context?: unknown }).context;
-    // Segment lets a batch carry a shared context that applies to every call lacking one.
-    return batch.map((call: unknown) =>
-      context !== undefined && typeof call === 'object' && call !== null && !('context' in call)
-        ? { ...call, context }
-        : call,
-    );
-  }
-  const type = SINGLE_PATHS.get(path);
-  return [{ ...body, type }];
+  if (!isObject(body)) throw new Rejection(400, 'the body must be a JSON object');
+  if (path !== '/v1/batch') return [{ ...body, type: SINGLE_PATHS.get(path) }];
+  const { batch, context, sentAt } = body;
+  if (!Array.isArray(batch))
+    throw new Rejection(400, 'invalid batch', [{ field: 'batch', message: 'expected an array' }]);
+  if (batch.length === 0)
+    throw new Rejection(400, 'invalid batch', [{ field: 'batch', message: 'the batch is empty' }]);
+  if (batch.length > MAX_BATCH_EVENTS)
+    throw new Rejection(413, `a batch holds at most ${MAX_BATCH_EVENTS} events`);
+  // Segment lets a batch carry a shared context and sentAt for every call lacking its own.
+  return batch.map((call: unknown) =>
+    isObject(call)
+      ? {
+          ...(context !== undefined && !('context' in call) ? { context } : {}),
+          ...(sentAt !== undefined && !('sentAt' in call) ? { sentAt } : {}),
+          ...call,
+        }
+      : call,
+  );
 }
 
-function validateAll(calls: unknown[], receivedAt: Date): ActivityEvent[] {
-  const events: ActivityEvent[] = [];
-  const errors: FieldError[] = [];
-  calls.forEach((call, index) => {
-    const prefix = calls.length > 1 || typeof call === 'object' ? `batch[${index}].` : '';
-    if (Buffer.byteLength(JSON.stringify(call)) > MAX_EVENT_BYTES) {
-      errors.push({
-        field: prefix.replace(/\.$/, '') || '(event)',
-        message: `an event is at most ${MAX_EVENT_BYTES} bytes`,
-      });
-      return;
-    }
-    const normalized = normalizeEvent(call, receivedAt);
-    if (normalized.ok) events.push(normalized.event);
-    else
-      errors.push(
-        ...normalized.errors.map((e) => ({
-          field: calls.length > 1 ? `${prefix}${e.field}` : e.field,
-          message: e.message,
-        })),
-      );
-  });
-  if (errors.some((e) => e.message.includes('at most')))
-    throw new BadRequest(413, 'event too large', errors);
-  if (errors.length > 0) throw new BadRequest(400, 'invalid event', errors);
-  return events;
+async function readJson(req: http.IncomingMessage, limit: number): Promise<unknown> {
+  let raw: Buffer;
+  try {
+    raw = await readBody(req, limit);
+  } catch (error) {
+    if (error instanceof PayloadTooLargeError)
+      throw new Rejection(413, `the request body exceeds ${limit} bytes`);
+    throw error;
+  }
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch (error) {
+    throw new Rejection(400, `malformed JSON: ${(error as Error).message}`);
+  }
 }
 
 /**
  * The Segment HTTP tracking API (`POST /v1/{track,identify,page,screen,group,alias,batch}`).
- * Answers 200 only after Kafka acknowledged every event of the request, 503 when it could not.
+ * Answers 200 only after Kafka acknowledged every event of the request, 503 with Retry-After
+ * when it could not (in bounded time), and otherwise:
+ * 405 not POST · 413 body over 32 KB (single) / 500 KB (batch), an event over 32 KB, or more
+ * than 2,500 events · 400 malformed JSON or invalid fields (each named) · 401 missing or
+ * unknown write key. A request is all or nothing: one invalid call rejects the whole batch.
  */
 export function ingestRoute(options: IngestRouteOptions): RouteHandler {
   return async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path !== '/v1/batch' && !SINGLE_PATHS.has(path)) return false;
-    if (req.method !== 'POST') {
-      sendJson(res, 405, { error: 'use POST' }, { allow: 'POST' });
-      return true;
-    }
     try {
-      const limit = path === '/v1/batch' ? MAX_BATCH_BYTES : MAX_EVENT_BYTES;
-      let body: unknown;
-      try {
-        body = JSON.parse((await readBody(req, limit)).toString('utf8'));
-      } catch (error) {
-        if (error instanceof PayloadTooLargeError)
-          throw new BadRequest(413, `request body exceeds ${limit} bytes`);
-        throw new BadRequest(400, `malformed JSON: ${(error as Error).message}`);
+      if (req.method !== 'POST') {
+        sendJson(res, 405, { success: false, error: 'use POST' }, { allow: 'POST' });
+        return true;
       }
+      const body = await readJson(req, path === '/v1/batch' ? MAX_BATCH_BYTES : MAX_EVENT_BYTES);
       const writeKey = writeKeyOf(req, body);
       if (writeKey === undefined)
-        throw new BadRequest(401, 'missing write key (HTTP Basic auth user or body writeKey)');
-      if (!options.writeKeys().has(writeKey)) throw new BadRequest(401, 'unknown write key');
-      const events = validateAll(callsOf(path, body), new Date());
-      await options.producer.produce(events);
+        throw new Rejection(401, 'missing write key (HTTP Basic auth user or body writeKey)');
+      if (!options.writeKeys().has(writeKey)) throw new Rejection(401, 'unknown write key');
+      const calls = callsOf(path, body);
+      const validated = validateCalls(calls, new Date(), path === '/v1/batch');
+      if (!validated.ok)
+        throw new Rejection(
+          validated.tooLarge ? 413 : 400,
+          validated.tooLarge ? 'event too large' : 'invalid event',
+          validated.errors,
+        );
+      await options.producer.produce(validated.events);
       sendJson(res, 200, { success: true });
     } catch (error) {
-      if (error instanceof BadRequest)
+      if (error instanceof Rejection)
         sendJson(res, error.status, {
           success: false,
           error: error.message,
@@ -123,7 +119,7 @@ export function ingestRoute(options: IngestRouteOptions): RouteHandler {
           res,
           503,
           { success: false, error: 'event store unavailable, retry later' },
-          { 'retry-after': '1' },
+          { 'retry-after': String(options.retryAfterSeconds) },
         );
       else throw error;
     }

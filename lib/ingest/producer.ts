@@ -1,5 +1,7 @@
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import type { Component } from '../lifecycle.ts';
+import type { Logger } from '../logger.ts';
+import { createProducer } from '../kafka/client.ts';
 import { profileIdOf, type ActivityEvent } from '../../schema/event.ts';
 
 /** Kafka could not take the events: the caller must answer 503, never 200. */
@@ -8,40 +10,116 @@ export class IngestUnavailableError extends Error {
 }
 
 export interface EventProducer extends Component {
-  /** Resolves once every in-sync replica acknowledged all events (one send per call). */
+  /**
+   * Resolves once every in-sync replica acknowledged all events (one send per call); rejects
+   * with IngestUnavailableError within `timeoutMs` otherwise.
+   */
   produce(events: readonly ActivityEvent[]): Promise<void>;
 }
 
-/** The one producer of raw events, shared by HTTP ingest and the GraphQL ingest mutations. */
-export function createEventProducer(kafka: Kafka, topic: string): EventProducer {
-  // Idempotent: a retried send after a lost acknowledgement never writes an event twice.
-  const producer: Producer = kafka.producer({
-    // Java-client-compatible murmur2 partitioning: any producer puts a profile on the same partition.
-    createPartitioner: Partitioners.DefaultPartitioner,
-    idempotent: true,
-    allowAutoTopicCreation: false,
-    maxInFlightRequests: 5,
+export interface EventProducerOptions {
+  kafka: Kafka;
+  topic: string;
+  logger: Logger;
+  /** Longest a request waits for Kafka before it is answered "unavailable". */
+  timeoutMs: number;
+}
+
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
   });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The retries of one send, bounded so that a send gives up at about the request timeout. */
+const SEND_RETRY = { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 }; // ~1.5 s of backoff
+
+/**
+ * The one producer of raw events, shared by HTTP ingest and the GraphQL ingest mutations.
+ *
+ * Bounded time: each request waits at most `timeoutMs`, then the caller answers 503 (with
+ * Retry-After). A send that failed or timed out may still have been written; the client will
+ * retry it with the same messageId, and the processor drops that duplicate. The kafkajs
+ * producer of a failed send is discarded for a new one (new producer id), because its sequence
+ * numbers no longer tell whether that send was written, and reusing them could make the broker
+ * discard a later batch as a duplicate: a 200 for an event not in Kafka.
+ */
+export function createEventProducer(options: EventProducerOptions): EventProducer {
+  const { kafka, topic, logger, timeoutMs } = options;
+  let producer: Producer = createProducer(kafka, { retry: SEND_RETRY });
+  let connecting: Promise<void> | undefined;
   let connected = false;
-  producer.on(producer.events.CONNECT, () => (connected = true));
-  producer.on(producer.events.DISCONNECT, () => (connected = false));
+  let stopped = false;
+
+  function watch(p: Producer): void {
+    p.on(p.events.CONNECT, () => {
+      if (p === producer) connected = true;
+    });
+    p.on(p.events.DISCONNECT, () => {
+      if (p === producer) connected = false;
+    });
+  }
+  watch(producer);
+
+  /** One connection attempt at a time; a failed attempt lets the next request try again. */
+  function connect(): Promise<void> {
+    connecting ??= producer.connect().catch((error: unknown) => {
+      connecting = undefined;
+      throw error;
+    });
+    return connecting;
+  }
+
+  function replace(failed: Producer): void {
+    if (failed !== producer || stopped) return;
+    producer = createProducer(kafka, { retry: SEND_RETRY });
+    watch(producer);
+    connected = false;
+    connecting = undefined;
+    failed.disconnect().catch(() => undefined);
+  }
+
   return {
     name: 'event-producer',
-    start: () => producer.connect(),
-    stop: () => producer.disconnect(),
+    async start() {
+      // Never fails the service: ingest answers 503 until Kafka is reachable, /ready says why.
+      await within(connect(), timeoutMs, 'connecting to Kafka').catch((error: unknown) =>
+        logger.warn({ err: error }, 'Kafka not reachable yet; ingest answers 503 until it is'),
+      );
+    },
+    async stop() {
+      stopped = true;
+      await producer.disconnect();
+    },
     ready: () => Promise.resolve(connected),
     async produce(events) {
       if (events.length === 0) return;
+      const deadline = Date.now() + timeoutMs;
       try {
-        await producer.send({
-          topic,
-          acks: -1,
-          messages: events.map((event) => ({
-            key: profileIdOf(event),
-            value: JSON.stringify(event),
-          })),
-        });
+        await within(connect(), timeoutMs, 'connecting to Kafka');
       } catch (error) {
+        throw new IngestUnavailableError(`Kafka is not reachable: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+      const current = producer;
+      try {
+        await within(
+          current.send({
+            topic,
+            acks: -1,
+            messages: events.map((event) => ({
+              key: profileIdOf(event),
+              value: JSON.stringify(event),
+            })),
+          }),
+          Math.max(deadline - Date.now(), 1),
+          'sending to Kafka',
+        );
+      } catch (error) {
+        replace(current);
         throw new IngestUnavailableError(
           `Kafka did not acknowledge the events: ${(error as Error).message}`,
           { cause: error },

@@ -1,5 +1,23 @@
-import { Kafka, logLevel as kafkaLogLevel, type LogEntry } from 'kafkajs';
+import {
+  Kafka,
+  Partitioners,
+  logLevel as kafkaLogLevel,
+  type LogEntry,
+  type Producer,
+  type RetryOptions,
+} from 'kafkajs';
 import type { Logger } from '../logger.ts';
+
+/**
+ * kafkajs warns about this for every idempotent producer whose retries are bounded. Ingest bounds
+ * them on purpose (it must answer 503 in bounded time) and handles what the warning is about:
+ * after a failed send the producer is replaced (lib/ingest/producer.ts), so a later batch never
+ * reuses the sequence numbers of one whose outcome is unknown, and the duplicate a client's retry
+ * may then cause is dropped by the processor's messageId window.
+ */
+const EXPECTED_WARNINGS = new Set([
+  'Limiting retries for the idempotent producer may invalidate EoS guarantees',
+]);
 
 /** A kafkajs client whose log lines go through the service's logger. */
 export function createKafka(brokers: string[], clientId: string, logger: Logger): Kafka {
@@ -11,10 +29,35 @@ export function createKafka(brokers: string[], clientId: string, logger: Logger)
       () =>
       ({ level, log }: LogEntry) => {
         const { message, ...extra } = log;
+        if (EXPECTED_WARNINGS.has(message)) return;
         if (level <= kafkaLogLevel.ERROR) logger.error(extra, `kafka: ${message}`);
         else logger.warn(extra, `kafka: ${message}`);
       },
     retry: { initialRetryTime: 100, retries: 8 },
+  });
+}
+
+export interface ProducerOptions {
+  /**
+   * Bounded retries for callers that must fail in bounded time. Default: retry until Kafka
+   * answers (kafkajs' default for idempotent producers), which never gives up on a write.
+   */
+  retry?: RetryOptions;
+}
+
+/**
+ * The one way PulseHub creates producers (events, dead letters, changelog): idempotent, so a
+ * retried send after a lost acknowledgement never writes twice; Java-compatible murmur2
+ * partitioning, so any producer puts a profile's events on the same partition; topics are never
+ * auto-created. Sends must pass `acks: -1` (all in-sync replicas), which idempotence requires.
+ */
+export function createProducer(kafka: Kafka, options: ProducerOptions = {}): Producer {
+  return kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    idempotent: true,
+    allowAutoTopicCreation: false,
+    maxInFlightRequests: 5,
+    retry: options.retry ?? { retries: Number.MAX_SAFE_INTEGER },
   });
 }
 

@@ -1,27 +1,43 @@
 import type { KafkaMessage } from 'kafkajs';
-import type { ActivityEvent } from '../../schema/event.ts';
+import {
+  MAX_STORED_EVENT_BYTES,
+  activityEventSchema,
+  type ActivityEvent,
+} from '../../schema/event.ts';
 
-export type Decoded = { ok: true; event: ActivityEvent } | { ok: false; reason: string };
+/** Why a message is poison; the first word is the metric label, the rest the detail. */
+export type DecodeFailureKind = 'empty' | 'too_large' | 'not_json' | 'invalid';
+
+export type Decoded =
+  { ok: true; event: ActivityEvent } | { ok: false; kind: DecodeFailureKind; reason: string };
 
 /**
- * Parses an event as the ingest wrote it. Ingest validated it already, so a failure here
- * means bytes from elsewhere (or a bug): the caller dead-letters it with this reason.
+ * Parses and fully validates an event from the topic (schema/event.ts). Ingest validated it
+ * already, but the topic may carry bytes from other producers, so a failure here is dead-lettered
+ * with this reason.
  */
 export function decodeEvent(message: KafkaMessage): Decoded {
-  if (message.value === null) return { ok: false, reason: 'empty message value' };
+  const { value } = message;
+  if (value === null || value.length === 0)
+    return { ok: false, kind: 'empty', reason: 'empty message value' };
+  if (value.length > MAX_STORED_EVENT_BYTES)
+    return {
+      ok: false,
+      kind: 'too_large',
+      reason: `event of ${value.length} bytes exceeds ${MAX_STORED_EVENT_BYTES} bytes`,
+    };
   let parsed: unknown;
   try {
-    parsed = JSON.parse(message.value.toString('utf8'));
+    parsed = JSON.parse(value.toString('utf8'));
   } catch (error) {
-    return { ok: false, reason: `not JSON: ${(error as Error).message}` };
+    return { ok: false, kind: 'not_json', reason: `not JSON: ${(error as Error).message}` };
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-    return { ok: false, reason: 'not a JSON object' };
-  const event = parsed as Partial<ActivityEvent>;
-  if (typeof event.type !== 'string') return { ok: false, reason: 'missing type' };
-  if (typeof event.messageId !== 'string') return { ok: false, reason: 'missing messageId' };
-  if (typeof event.timestamp !== 'string') return { ok: false, reason: 'missing timestamp' };
-  if (typeof event.userId !== 'string' && typeof event.anonymousId !== 'string')
-    return { ok: false, reason: 'missing userId and anonymousId' };
-  return { ok: true, event: event as ActivityEvent };
+  const result = activityEventSchema.safeParse(parsed);
+  if (!result.success) {
+    const problems = result.error.issues
+      .map((issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`)
+      .join('; ');
+    return { ok: false, kind: 'invalid', reason: `invalid event: ${problems}` };
+  }
+  return { ok: true, event: result.data };
 }

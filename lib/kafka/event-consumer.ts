@@ -3,15 +3,17 @@ import type { Component } from '../lifecycle.ts';
 import type { Logger } from '../logger.ts';
 import type { ActivityEvent } from '../../schema/event.ts';
 import type { TopicNames } from '../../schema/topics.ts';
+import { createProducer } from './client.ts';
+import type { ConsumerMetrics } from './consumer-metrics.ts';
 import { decodeEvent } from './decode.ts';
 import { sendDeadLetters, type DeadLetter } from './dead-letter.ts';
 
-/** A batch of one partition with its decodable events; poison messages were dead-lettered. */
+/** A batch of one partition with its valid events; poison messages were dead-lettered. */
 export interface EventBatch {
   topic: string;
   partition: number;
   events: Array<{ event: ActivityEvent; offset: number }>;
-  /** Keeps the group membership alive during long work inside a batch. */
+  /** Keeps the group membership alive during long work inside a batch (throttled by kafkajs). */
   heartbeat(): Promise<void>;
 }
 
@@ -25,6 +27,12 @@ export interface EventConsumerOptions {
   /** Applies a batch to the sink; offsets are committed only after it resolved. */
   handleBatch(batch: EventBatch): Promise<void>;
   consumerConfig?: Partial<ConsumerConfig>;
+  /** Partitions handled at the same time (their profiles never overlap). Default 1. */
+  partitionsConsumedConcurrently?: number;
+  /** Sends the dead letters; created with createProducer when absent. Connected and
+   * disconnected with the consumer either way. */
+  producer?: Producer;
+  metrics?: ConsumerMetrics;
 }
 
 /**
@@ -35,23 +43,29 @@ export interface EventConsumerOptions {
 export function createEventConsumer(
   options: EventConsumerOptions,
 ): Component & { consumer: Consumer } {
-  const { kafka, topics, logger, name } = options;
+  const { kafka, topics, logger, name, metrics } = options;
   const consumer = kafka.consumer({
     groupId: options.groupId,
     allowAutoTopicCreation: false,
     ...options.consumerConfig,
   });
-  const producer: Producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
+  const producer = options.producer ?? createProducer(kafka);
   let running = false;
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) running = false;
+  });
 
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
-    const decodedEvents: EventBatch['events'] = [];
+    const last = batch.messages[batch.messages.length - 1];
+    if (last === undefined) return;
+    const stopTimer = metrics?.batchDuration.startTimer();
+    const events: EventBatch['events'] = [];
     const deadLetters: DeadLetter[] = [];
     for (const message of batch.messages) {
       const decoded = decodeEvent(message);
       if (decoded.ok) {
-        decodedEvents.push({ event: decoded.event, offset: Number(message.offset) });
+        events.push({ event: decoded.event, offset: Number(message.offset) });
         continue;
       }
       logger.warn(
@@ -63,6 +77,7 @@ export function createEventConsumer(
         },
         'dead-lettering message',
       );
+      metrics?.deadLettered.inc({ kind: decoded.kind });
       deadLetters.push({
         key: message.key,
         value: message.value,
@@ -78,12 +93,17 @@ export function createEventConsumer(
     await options.handleBatch({
       topic: batch.topic,
       partition: batch.partition,
-      events: decodedEvents,
+      events,
       heartbeat: payload.heartbeat,
     });
-    const last = batch.messages[batch.messages.length - 1];
-    if (last) payload.resolveOffset(last.offset);
-    await payload.commitOffsetsIfNecessary();
+    // Kafka's committed offset is the next one to read.
+    const next = String(BigInt(last.offset) + 1n);
+    await payload.commitOffsetsIfNecessary({
+      topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }],
+    });
+    payload.resolveOffset(last.offset);
+    stopTimer?.();
+    metrics?.lag.set({ partition: String(batch.partition) }, Number(batch.offsetLag()));
     await payload.heartbeat();
   }
 
@@ -94,12 +114,17 @@ export function createEventConsumer(
       await producer.connect();
       await consumer.connect();
       await consumer.subscribe({ topic: topics.events, fromBeginning: true });
-      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+        eachBatch,
+      });
       running = true;
     },
     async stop() {
       running = false;
-      // Leaving the group first hands the partitions over before the producer goes.
+      // Leaving the group (after the batch in hand) hands the partitions over before the producer goes.
       await consumer.disconnect();
       await producer.disconnect();
     },

@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { httpSettings, sharedSettings } from '../../config/client/shared-schema.ts';
 
-export const activityConfigSchema = z.object({ ...sharedSettings, http: httpSettings });
+export const activityConfigSchema = z.object({
+  ...sharedSettings,
+  http: httpSettings,
+  ingest: z.object({ produceTimeoutMs: z.number().int().min(100).max(60_000) }),
+});
 export type ActivityConfig = z.infer<typeof activityConfigSchema>;

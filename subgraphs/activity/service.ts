@@ -1,20 +1,42 @@
-import { createSubgraphServer } from '../../lib/graphql/subgraph-server.ts';
+import {
+  createSubgraphServer,
+  type GraphQLResolverMap,
+} from '../../lib/graphql/subgraph-server.ts';
 import { createSubgraphService } from '../../lib/graphql/subgraph-service.ts';
+import { createEventProducer } from '../../lib/ingest/producer.ts';
+import { createKafka, parseBrokers } from '../../lib/kafka/client.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { createMetricsRegistry } from '../../lib/metrics.ts';
 import { createPostgresComponent } from '../../lib/postgres.ts';
 import type { Service } from '../../lib/service.ts';
 import { subgraphTypeDefs } from '../../schema/sdl.ts';
 import type { ActivityConfig } from './config.ts';
+import { ingestMutationResolvers, type IngestContext } from './ingest-mutations.ts';
 import { activityResolvers, type ActivityContext } from './resolvers.ts';
 
 export function createActivityService(config: ActivityConfig): Service {
   const postgres = createPostgresComponent(config.database.url);
-  const { apollo, http } = createSubgraphService<ActivityContext>({
-    apollo: createSubgraphServer(subgraphTypeDefs('activity'), activityResolvers),
+  const logger = createLogger('activity', config.log.level);
+  // The ingest mutations produce with the same producer code as HTTP ingest.
+  const producer = createEventProducer({
+    kafka: createKafka(
+      parseBrokers(config.kafka.brokers),
+      `${config.kafka.clientId}-activity`,
+      logger,
+    ),
+    topic: config.topics.events,
+    logger,
+    timeoutMs: config.ingest.produceTimeoutMs,
+  });
+  const { apollo, http } = createSubgraphService<ActivityContext & IngestContext>({
+    apollo: createSubgraphServer<ActivityContext & IngestContext>(subgraphTypeDefs('activity'), {
+      ...(activityResolvers as GraphQLResolverMap<ActivityContext & IngestContext>),
+      ...(ingestMutationResolvers as GraphQLResolverMap<ActivityContext & IngestContext>),
+    }),
     ...config.http,
     metrics: createMetricsRegistry('activity'),
-    dependencies: () => [postgres],
-    context: () => Promise.resolve({ db: postgres.db }),
+    dependencies: () => [postgres, producer],
+    context: () => Promise.resolve({ db: postgres.db, producer }),
   });
-  return { components: [postgres, apollo, http], http };
+  return { components: [postgres, producer, apollo, http], http };
 }

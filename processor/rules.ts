@@ -1,0 +1,23 @@
+import type { SegmentDefinition } from '../schema/segments.ts';
+
+/**
+ * The settings `applyEvent` depends on. They are an argument (never read inside), so the
+ * processor and a rebuild from the archive compute identical profiles from identical rules, and
+ * a live configuration reload takes effect by handing in new rules.
+ */
+export interface ProfileRules {
+  /** A gap longer than this between event times starts a new session. */
+  sessionTimeoutMs: number;
+  segments: readonly SegmentDefinition[];
+}
+
+/** The rules from the processor's configuration (`sessions`, `segments` in processor.yml). */
+export function profileRulesFromConfig(config: {
+  sessions: { timeoutMinutes: number };
+  segments: readonly SegmentDefinition[];
+}): ProfileRules {
+  return {
+    sessionTimeoutMs: config.sessions.timeoutMinutes * 60_000, // minutes -> ms
+    segments: config.segments,
+  };
+}
