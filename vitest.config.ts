@@ -1,11 +1,16 @@
 import { defineConfig } from 'vitest/config';
 
+// Node loads graphql's CommonJS build (its package has no "exports"), Vite would pick the ESM
+// build for test code: two graphql realms whose instanceof checks fail across each other.
+const sameGraphqlAsNode = [{ find: /^graphql$/, replacement: 'graphql/index.js' }];
+
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
           name: 'unit',
+          alias: sameGraphqlAsNode,
           include: [
             '{lib,config,schema,gateway,subgraphs,processor,archiver,infra,scripts}/**/*.test.ts',
           ],
@@ -15,6 +20,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          alias: sameGraphqlAsNode,
           include: ['test/**/*.e2e.ts'],
           environment: 'node',
           globalSetup: ['test/support/global-setup.ts'],

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { httpSettings, sharedSettings } from '../../config/client/shared-schema.ts';
+import {
+  gatewaySignatureSettings,
+  httpSettings,
+  sharedSettings,
+} from '../../config/client/shared-schema.ts';
 
-export const activityConfigSchema = z.object({ ...sharedSettings, http: httpSettings });
+export const activityConfigSchema = z.object({
+  ...sharedSettings,
+  http: httpSettings,
+  gatewaySignature: gatewaySignatureSettings,
+});
 export type ActivityConfig = z.infer<typeof activityConfigSchema>;

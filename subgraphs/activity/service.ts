@@ -13,6 +13,7 @@ export function createActivityService(config: ActivityConfig): Service {
     apollo: createSubgraphServer(subgraphTypeDefs('activity'), activityResolvers),
     ...config.http,
     metrics: createMetricsRegistry('activity'),
+    gatewaySignature: config.gatewaySignature,
     dependencies: () => [postgres],
     context: () => Promise.resolve({ db: postgres.db }),
   });
