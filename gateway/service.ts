@@ -10,6 +10,7 @@ import { requestContext } from './auth/request-identity.ts';
 import type { GatewayConfig, QueryLimits } from './config.ts';
 import { createFederatedServer } from './federation.ts';
 import { ingestRoute } from './ingest/route.ts';
+import { tokenLimitRefusal } from './operation/tokens.ts';
 import { createSubgraphClient } from './subgraph-client.ts';
 
 export function createGatewayService(config: GatewayConfig, logger: Logger): Service {
@@ -41,6 +42,7 @@ export function createGatewayService(config: GatewayConfig, logger: Logger): Ser
       ingestRoute({ producer, writeKeys: () => writeKeys }),
       graphqlRoute(federation.apollo, {
         maxBodyBytes: () => limits().maxBodyBytes,
+        checkQuery: (query) => tokenLimitRefusal(query, limits().maxTokens),
         context: (req) => requestContext(auth, req),
       }),
     ],

@@ -40,7 +40,7 @@ function slicedSize(
 /**
  * Estimated cost of an operation: every field costs 1, times the size of every list above it.
  * A list's size is its `first` or `ids` argument (variables applied) or else `defaultListSize`;
- * the list directly inside a sliced field (a connection's `edges`) is sized by that slice, not
+ * a list directly inside a sliced object (a connection's `edges`) is sized by that slice, not
  * counted again. Introspection and `__typename` are free.
  */
 export function estimateCost(
@@ -76,7 +76,7 @@ export function estimateCost(
           ? price(
               selection.selectionSet,
               getNamedType(field.type) as GraphQLCompositeType,
-              size !== undefined,
+              size !== undefined && !list,
             )
           : 0;
         total += 1 + factor * inner;

@@ -10,7 +10,6 @@ import type { QueryLimits } from '../config.ts';
 import type { GatewayContext } from '../context.ts';
 import { estimateCost } from './cost.ts';
 import { operationShape, type OperationShape } from './shape.ts';
-import { countTokens } from './tokens.ts';
 
 export interface OperationGuardOptions {
   /** `@authenticated` / `@requiresScopes` of the supergraph. */
@@ -86,8 +85,7 @@ function tooComplex(limit: string, actual: number, maximum: number, what: string
 }
 
 /**
- * Enforces, before anything is planned or fetched: the token limit (before parsing), then the
- * schema's `@authenticated` / `@requiresScopes` (401 without a token, 403 without the scopes;
+ * Enforces, before anything is planned or fetched: the schema's `@authenticated` / `@requiresScopes` (401 without a token, 403 without the scopes;
  * @apollo/gateway does not enforce them itself), then depth, alias and cost limits. Shapes are
  * cached per parsed document (Apollo reuses the document object for a repeated query); only
  * the cost, which depends on variables, is computed per request.
@@ -97,17 +95,17 @@ export function operationGuardPlugin(
 ): ApolloServerPlugin<GatewayContext> {
   const shapes = new WeakMap<DocumentNode, Map<string | null, OperationShape>>();
   const listener: GraphQLRequestListener<GatewayContext> = {
-    didResolveSource({ source }) {
-      const { maxTokens } = options.limits();
-      const tokens = countTokens(source, maxTokens);
-      if (tokens > maxTokens)
-        return Promise.reject(
-          tooComplex('tokens', tokens, maxTokens, `more than ${maxTokens} tokens`),
-        );
-      return Promise.resolve();
-    },
     didResolveOperation({ document, operation, operationName, schema, contextValue, request }) {
-      if (operation === undefined) return Promise.resolve();
+      // Apollo would hand an unresolved operation to the gateway, which fails it as a 500.
+      if (operation === undefined)
+        return Promise.reject(
+          new GraphQLError(
+            request.operationName
+              ? `the document has no operation named "${request.operationName}"`
+              : 'the document holds several operations: name one with operationName',
+            { extensions: { code: ErrorCode.OperationResolutionFailure, http: { status: 400 } } },
+          ),
+        );
       let perOperation = shapes.get(document);
       if (perOperation === undefined) shapes.set(document, (perOperation = new Map()));
       let shape = perOperation.get(operationName);

@@ -3,10 +3,17 @@ import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { PayloadTooLargeError, readBody } from './read-body.ts';
 import { sendJson, type RouteHandler } from './service-server.ts';
 
+/** Why a request is not served: answered as a GraphQL error with this status. */
+export interface Refusal {
+  status: number;
+  code: string;
+  message: string;
+  extensions?: Record<string, unknown>;
+}
+
 /** Whether a request may be served at all, decided before GraphQL sees it. */
 export type Admission<Caller> =
-  | { ok: true; caller: Caller | undefined }
-  | { ok: false; status: number; code: string; message: string };
+  { ok: true; caller: Caller | undefined } | ({ ok: false } & Refusal);
 
 export interface GraphQLRouteOptions<Context extends BaseContext, Caller = never> {
   path?: string;
@@ -14,6 +21,8 @@ export interface GraphQLRouteOptions<Context extends BaseContext, Caller = never
   maxBodyBytes?: number | (() => number);
   /** Checks the request and its raw body (e.g. the gateway's signature); default: admit all. */
   admit?(req: http.IncomingMessage, body: Buffer): Admission<Caller>;
+  /** Checks the query text (POST body or GET parameter) before it is parsed. */
+  checkQuery?(query: string): Refusal | undefined;
   context(req: http.IncomingMessage, caller: Caller | undefined): Promise<Context>;
 }
 
@@ -38,9 +47,7 @@ export function graphqlRoute<Context extends BaseContext, Caller = never>(
       const raw = await readBody(req, maxBodyBytes());
       const admission = options.admit?.(req, raw) ?? { ok: true, caller: undefined };
       if (!admission.ok) {
-        sendJson(res, admission.status, {
-          errors: [{ message: admission.message, extensions: { code: admission.code } }],
-        });
+        refuse(res, admission);
         return true;
       }
       caller = admission.caller;
@@ -64,6 +71,15 @@ export function graphqlRoute<Context extends BaseContext, Caller = never>(
         });
       return true;
     }
+    const query =
+      typeof body === 'object' && body !== null && 'query' in body
+        ? body.query
+        : new URLSearchParams(search).get('query');
+    const refusal = typeof query === 'string' ? options.checkQuery?.(query) : undefined;
+    if (refusal !== undefined) {
+      refuse(res, refusal);
+      return true;
+    }
     const response = await server.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
       context: () => options.context(req, caller),
@@ -78,4 +94,12 @@ export function graphqlRoute<Context extends BaseContext, Caller = never>(
     res.end();
     return true;
   };
+}
+
+function refuse(res: http.ServerResponse, refusal: Refusal): void {
+  sendJson(res, refusal.status, {
+    errors: [
+      { message: refusal.message, extensions: { ...refusal.extensions, code: refusal.code } },
+    ],
+  });
 }
