@@ -6,14 +6,13 @@ import {
   isListType,
   valueFromAST,
   type DocumentNode,
-  type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLField,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { fieldOf } from './shape.ts';
+import { fieldOf, fragmentsOf } from './shape.ts';
 
 /** Arguments that say how many items a list field returns. */
 const SLICING_ARGUMENTS = ['first', 'ids'] as const;
@@ -50,10 +49,7 @@ export function estimateCost(
   variables: Record<string, unknown>,
   defaultListSize: number,
 ): number {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions)
-    if (definition.kind === Kind.FRAGMENT_DEFINITION)
-      fragments.set(definition.name.value, definition);
+  const fragments = fragmentsOf(document);
   // Cost is linear in the multiplier, so each fragment is priced once per slicing context.
   const memo = new Map<string, number>();
 

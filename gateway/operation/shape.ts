@@ -29,6 +29,15 @@ interface SelectionFacts {
   coordinates: Set<string>;
 }
 
+/** The fragment definitions of a document, by name. */
+export function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions)
+    if (definition.kind === Kind.FRAGMENT_DEFINITION)
+      fragments.set(definition.name.value, definition);
+  return fragments;
+}
+
 /** Field definitions of a type that has fields (unions only have `__typename`). */
 export function fieldOf(
   type: GraphQLCompositeType,
@@ -48,10 +57,7 @@ export function operationShape(
   operation: OperationDefinitionNode,
   access: SchemaAccess,
 ): OperationShape {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions)
-    if (definition.kind === Kind.FRAGMENT_DEFINITION)
-      fragments.set(definition.name.value, definition);
+  const fragments = fragmentsOf(document);
   const memo = new Map<string, SelectionFacts>();
 
   function walk(selectionSet: SelectionSetNode, parent: GraphQLCompositeType): SelectionFacts {

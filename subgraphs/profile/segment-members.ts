@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { decodeOpaqueCursor, encodeOpaqueCursor } from '../../lib/graphql/opaque-cursor.ts';
 import type { RedisLayout } from '../../schema/redis-keys.ts';
 
 /**
@@ -12,26 +13,21 @@ export interface MemberCursor {
 }
 
 export function encodeMemberCursor(cursor: MemberCursor): string {
-  return Buffer.from(JSON.stringify([cursor.scan, cursor.skip])).toString('base64url');
+  return encodeOpaqueCursor([cursor.scan, cursor.skip]);
 }
 
 /** Decodes a cursor a client sent back; undefined when it is not one of ours. */
 export function decodeMemberCursor(value: string): MemberCursor | undefined {
-  try {
-    const decoded: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(decoded) &&
-      decoded.length === 2 &&
-      typeof decoded[0] === 'string' &&
-      /^\d+$/.test(decoded[0]) &&
-      Number.isSafeInteger(decoded[1]) &&
-      (decoded[1] as number) >= 0
-    )
-      return { scan: decoded[0], skip: decoded[1] as number };
-  } catch {
-    // Not base64url JSON: falls through to "not a cursor".
-  }
-  return undefined;
+  return decodeOpaqueCursor(value, ([scan, skip, ...rest]) =>
+    typeof scan === 'string' &&
+    /^\d+$/.test(scan) &&
+    typeof skip === 'number' &&
+    Number.isSafeInteger(skip) &&
+    skip >= 0 &&
+    rest.length === 0
+      ? { scan, skip }
+      : undefined,
+  );
 }
 
 export interface MemberPage {
