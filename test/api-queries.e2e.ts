@@ -164,6 +164,22 @@ describe('federated API queries on real data', () => {
       size: 2,
       members: { pageInfo: { hasNextPage: true } },
     });
+    // Members are Profile entities: fields of the Activity subgraph resolve on them too.
+    const federated = await system.query<{
+      segment: { members: Connection<{ id: string; activitySummary: { total: number } }> };
+    }>(
+      '{ segment(name: "small") { members(first: 10) { edges { node { id activitySummary { total } } } } } }',
+    );
+    expect(
+      federated.data?.segment.members.edges
+        .map((e) => [e.node.id, e.node.activitySummary.total])
+        .sort(),
+    ).toEqual(
+      [
+        [alice, 5],
+        [bob, 1],
+      ].sort(),
+    );
     expect(
       await system.query(
         '{ segment(name: "nobody-here") { name size members { edges { cursor } } } }',
