@@ -23,6 +23,7 @@ describe('API security and limits', () => {
   let system: RunningSystem;
   let admin: Record<string, string>;
   const statuses: number[] = [];
+  const bodies: string[] = [];
 
   /** POSTs to the gateway and records the status for the "no 500" check. */
   async function call(
@@ -32,6 +33,7 @@ describe('API security and limits', () => {
   ): Promise<RawAnswer> {
     const answer = await post(url, body, headers);
     statuses.push(answer.status);
+    bodies.push(JSON.stringify(answer.body));
     return answer;
   }
 
@@ -74,6 +76,16 @@ describe('API security and limits', () => {
         variables: { id: { no: 1 } },
       });
       expect([answer.status, errorCode(answer)]).toEqual([400, 'BAD_USER_INPUT']);
+    });
+
+    it('an argument a subgraph refuses keeps its BAD_USER_INPUT code through the gateway', async () => {
+      const answer = await call({ query: '{ activities(first: 0) { edges { cursor } } }' });
+      expect([answer.status, errorCode(answer), answer.body.data]).toEqual([
+        200,
+        'BAD_USER_INPUT',
+        null,
+      ]);
+      expect(answer.body.errors?.[0]?.message).toBe('first must be between 1 and 100');
     });
 
     it('an unknown operationName gets 400 OPERATION_RESOLUTION_FAILURE', async () => {
@@ -393,9 +405,10 @@ describe('API security and limits', () => {
     });
   });
 
-  it('never answered 500, and every service still serves', async () => {
+  it('never answered 500 nor sent a stack trace, and every service still serves', async () => {
     expect(statuses.length).toBeGreaterThan(30);
     expect(statuses.filter((status) => status >= 500)).toEqual([]);
+    expect(bodies.filter((body) => /stacktrace|exception|\\n\s+at /.test(body))).toEqual([]);
     for (const [name, service] of Object.entries(system.services)) {
       const ready = await fetch(`http://127.0.0.1:${service.http.port()}/ready`);
       expect(ready.status, `${name} /ready`).toBe(200);
