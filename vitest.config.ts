@@ -1,5 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
+// Node loads graphql's CommonJS build (its package has no "exports"), Vite would pick the ESM
+// build for test code: two graphql realms whose instanceof checks fail across each other.
+const sameGraphqlAsNode = [{ find: /^graphql$/, replacement: 'graphql/index.js' }];
+
 export default defineConfig({
   test: {
     reporters: ['default', './test/support/summary-reporter.ts'],
@@ -7,6 +11,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          alias: sameGraphqlAsNode,
           include: [
             '{lib,config,schema,gateway,subgraphs,processor,archiver,infra,scripts}/**/*.test.ts',
           ],
@@ -16,6 +21,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          alias: sameGraphqlAsNode,
           include: ['test/**/*.e2e.ts'],
           environment: 'node',
           globalSetup: ['test/support/global-setup.ts'],

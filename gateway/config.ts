@@ -1,5 +1,56 @@
 import { z } from 'zod';
-import { httpSettings, sharedSettings } from '../config/client/shared-schema.ts';
+import {
+  gatewaySignatureSettings,
+  httpSettings,
+  sharedSettings,
+} from '../config/client/shared-schema.ts';
+
+const positive = z.number().int().min(1);
+
+export const authSettings = z
+  .object({
+    algorithms: z.array(z.enum(['ES256', 'RS256', 'HS256'])).min(1),
+    jwksUrl: z.union([z.literal(''), z.string().url()]),
+    publicKey: z.string(),
+    publicKeyFile: z.string(),
+    hs256Secret: z.string(),
+    issuer: z.string(),
+    audience: z.string(),
+    clockToleranceSeconds: z.number().int().min(0).max(300),
+  })
+  .superRefine((auth, ctx) => {
+    const asymmetric = auth.algorithms.some((alg) => alg !== 'HS256');
+    const keySources = [auth.jwksUrl, auth.publicKey, auth.publicKeyFile].filter((s) => s !== '');
+    if (asymmetric && keySources.length !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['jwksUrl'],
+        message:
+          'exactly one of auth.jwksUrl, auth.publicKey or auth.publicKeyFile must be set (AUTH_JWKS_URL, AUTH_PUBLIC_KEY, AUTH_PUBLIC_KEY_FILE)',
+      });
+    const hs256 = auth.algorithms.includes('HS256');
+    if (hs256 && auth.hs256Secret.length < 32)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['hs256Secret'],
+        message: 'HS256 needs auth.hs256Secret of at least 32 characters',
+      });
+    if (!hs256 && auth.hs256Secret !== '')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['algorithms'],
+        message: 'auth.hs256Secret is set but HS256 is not in auth.algorithms',
+      });
+  });
+
+export const limitSettings = z.object({
+  maxDepth: positive,
+  maxAliases: z.number().int().min(0),
+  maxTokens: positive,
+  maxCost: positive,
+  defaultListSize: positive,
+  maxBodyBytes: positive,
+});
 
 export const gatewayConfigSchema = z.object({
   ...sharedSettings,
@@ -14,6 +65,17 @@ export const gatewayConfigSchema = z.object({
     produceTimeoutMs: z.number().int().min(100).max(60_000),
     retryAfterSeconds: z.number().int().min(1).max(3_600),
   }),
+  subgraphClient: z.object({
+    connections: positive,
+    keepAliveMs: positive,
+    timeoutMs: positive,
+  }),
+  gatewaySignature: gatewaySignatureSettings,
+  auth: authSettings,
+  graphql: z.object({ introspection: z.boolean(), maskInternalErrors: z.boolean() }),
+  limits: limitSettings,
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+export type AuthSettings = z.infer<typeof authSettings>;
+export type QueryLimits = z.infer<typeof limitSettings>;

@@ -5,9 +5,13 @@ import { createKafka, parseBrokers } from '../lib/kafka/client.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createMetricsRegistry } from '../lib/metrics.ts';
 import type { Service } from '../lib/service.ts';
-import type { GatewayConfig } from './config.ts';
+import { createAuthComponent } from './auth/jwt-authenticator.ts';
+import { requestContext } from './auth/request-identity.ts';
+import type { GatewayConfig, QueryLimits } from './config.ts';
 import { createFederatedServer } from './federation.ts';
 import { ingestRoute } from './ingest/route.ts';
+import { tokenLimitRefusal } from './operation/tokens.ts';
+import { createSubgraphClient } from './subgraph-client.ts';
 
 export function createGatewayService(config: GatewayConfig, logger: Logger): Service {
   const kafka = createKafka(
@@ -21,20 +25,36 @@ export function createGatewayService(config: GatewayConfig, logger: Logger): Ser
     logger,
     timeoutMs: config.ingest.produceTimeoutMs,
   });
-  const federation = createFederatedServer(config.subgraphs);
+  // Read on every request: a live configuration source can replace what this returns.
+  const limits = (): QueryLimits => config.limits;
+  const auth = createAuthComponent(config.auth);
+  const federation = createFederatedServer({
+    subgraphUrls: config.subgraphs,
+    client: createSubgraphClient({
+      ...config.subgraphClient,
+      secret: config.gatewaySignature.secret,
+    }),
+    graphql: config.graphql,
+    limits,
+    logger,
+  });
   const writeKeys = new Set(config.ingest.writeKeys);
   const http = createServiceServer({
     ...config.http,
     metrics: createMetricsRegistry('gateway'),
-    dependencies: () => [producer, federation.component],
+    dependencies: () => [producer, auth, federation.component],
     routes: [
       ingestRoute({
         producer,
         writeKeys: () => writeKeys,
         retryAfterSeconds: config.ingest.retryAfterSeconds,
       }),
-      graphqlRoute(federation.apollo, { context: () => Promise.resolve({}) }),
+      graphqlRoute(federation.apollo, {
+        maxBodyBytes: () => limits().maxBodyBytes,
+        checkQuery: (query) => tokenLimitRefusal(query, limits().maxTokens),
+        context: (req) => requestContext(auth, req),
+      }),
     ],
   });
-  return { components: [producer, federation.component, http], http };
+  return { components: [producer, auth, federation.component, http], http };
 }

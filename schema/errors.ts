@@ -15,6 +15,10 @@ export enum ErrorCode {
   GraphQLParseFailed = 'GRAPHQL_PARSE_FAILED',
   /** The operation does not validate against the schema. */
   GraphQLValidationFailed = 'GRAPHQL_VALIDATION_FAILED',
+  /** `operationName` names no operation of the document, or it holds several and none is named. */
+  OperationResolutionFailure = 'OPERATION_RESOLUTION_FAILURE',
+  /** An automatic persisted query (hash only): the gateway takes full query documents only. */
+  PersistedQueryNotSupported = 'PERSISTED_QUERY_NOT_SUPPORTED',
   /** The operation exceeds a configured depth, alias, token or cost limit. */
   QueryTooComplex = 'QUERY_TOO_COMPLEX',
   /** The request body is larger than allowed. */

@@ -12,6 +12,7 @@ import { infraOptionsFromEnv, repoRoot } from './supervisor/infra-options.ts';
 import { makePrefixer } from './supervisor/prefix.ts';
 import { startInOrder } from './supervisor/readiness.ts';
 import { onStopSignal } from './supervisor/signals.ts';
+import { ADMIN_TOKEN, mintDevToken } from './dev-auth.ts';
 
 interface ServiceSpec {
   name: string;
@@ -115,6 +116,11 @@ async function main(): Promise<void> {
     defaultTopics(),
   );
   say(`setup: database migrated, Kafka topics ready in ${seconds(setupStartedAt)}`);
+  // Creates the development key pair the gateway trusts before the gateway starts.
+  const adminToken = await mintDevToken(ADMIN_TOKEN).catch((error: unknown) => {
+    say(`auth: no development token (${(error as Error).message})`);
+    return undefined;
+  });
   if (shutdown) return;
 
   const env: NodeJS.ProcessEnv = {
@@ -138,6 +144,11 @@ async function main(): Promise<void> {
     const gateway = SERVICES.find((service) => service.name === 'gateway');
     const base = `http://localhost:${gateway?.port}`;
     say(`PulseHub ready in ${seconds(startedAt)} — GraphQL ${base}/graphql · ingest ${base}/v1`);
+    if (adminToken !== undefined)
+      say(
+        `admin token (every scope, valid 7 days; \`npm run -s token -- --scopes …\` mints others):\n` +
+          `export TOKEN=${adminToken}`,
+      );
   }
 }
 

@@ -9,10 +9,11 @@ import { startService, stopService } from '../lib/service.ts';
 import { DEAD_LETTER_HEADERS } from '../lib/kafka/dead-letter.ts';
 import type { ProfileChangeMessage } from '../schema/profile-change.ts';
 import { freePort } from './support/child-service.ts';
-import { basicAuth, eventually, graphql, sendSegment } from './support/http.ts';
+import { basicAuth, eventually, sendSegment } from './support/http.ts';
 import { createSandbox, type Sandbox } from './support/isolation.ts';
 import { produceRaw, readTopic } from './support/kafka.ts';
 import { sandboxProfiles } from './support/profiles.ts';
+import { createTestKeys } from './support/auth.ts';
 import { startSystem, type RunningSystem } from './support/system.ts';
 
 const PROFILE_QUERY = `query ($id: ID!) { profile(id: $id) {
@@ -50,11 +51,7 @@ describe('hot path: ingest, processor, announcements, dead letters', () => {
     done: (p: ProfileAnswer) => boolean,
   ): Promise<ProfileAnswer> {
     return eventually(async () => {
-      const answer = await graphql<{ profile: ProfileAnswer | null }>(
-        system.graphqlUrl,
-        PROFILE_QUERY,
-        { id },
-      );
+      const answer = await system.query<{ profile: ProfileAnswer | null }>(PROFILE_QUERY, { id });
       expect(answer.errors).toBeUndefined();
       const profile = answer.data?.profile;
       return profile && done(profile) ? profile : undefined;
@@ -340,9 +337,9 @@ describe('hot path: ingest, processor, announcements, dead letters', () => {
       track(input: $t) { ok messageId errors { field message } }
       identify(input: $i) { ok messageId errors { field message } }
       page(input: $p) { ok messageId errors { field message } } }`;
-    const answer = await graphql<
+    const answer = await system.query<
       Record<string, { ok: boolean; messageId: string | null; errors: unknown[] }>
-    >(system.graphqlUrl, mutation, {
+    >(mutation, {
       t: { userId, event: 'Signed Up', messageId: `${userId}-t` },
       i: { userId, traits: { plan: 'pro' } },
       p: { userId, name: 'Home' },
@@ -356,8 +353,7 @@ describe('hot path: ingest, processor, announcements, dead letters', () => {
       (p) => p.eventCount === 3 && p.pageViews === 1 && p.traits['plan'] === 'pro',
     );
 
-    const invalid = await graphql<{ track: unknown }>(
-      system.graphqlUrl,
+    const invalid = await system.query<{ track: unknown }>(
       'mutation { track(input: { event: "x", properties: { a: 1 } }) { ok messageId errors { field message } } }',
     );
     expect(invalid.data?.track).toEqual({
@@ -445,10 +441,16 @@ describe('ingest when Kafka cannot take the write', () => {
   });
 
   async function gatewayWith(overrides: Record<string, unknown>) {
+    const keys = await createTestKeys();
     const config = await loadServiceConfig('gateway', gatewayConfigSchema, {
       env: {},
       profiles: [],
-      overrides: { ...sandbox.sharedOverrides, http: { host: '127.0.0.1', port: 0 }, ...overrides },
+      overrides: {
+        ...sandbox.sharedOverrides,
+        ...keys.gatewayAuth,
+        http: { host: '127.0.0.1', port: 0 },
+        ...overrides,
+      },
     });
     const service = createGatewayService(config, createLogger('gateway', 'silent'));
     await startService(service);

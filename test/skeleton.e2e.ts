@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from './support/isolation.ts';
-import { eventually, graphql, sendSegment } from './support/http.ts';
+import { eventually, sendSegment } from './support/http.ts';
 import { startSystem, type RunningSystem } from './support/system.ts';
 
 describe('walking skeleton: ingest -> Kafka -> processor/archiver -> federated query', () => {
@@ -28,13 +28,13 @@ describe('walking skeleton: ingest -> Kafka -> processor/archiver -> federated q
 
     const query = `query ($id: ID!) { profile(id: $id) { id eventCount activities(first: 5) { edges { node { name type properties } } } } }`;
     const profile = await eventually(async () => {
-      const answer = await graphql<{
+      const answer = await system.query<{
         profile: {
           id: string;
           eventCount: number;
           activities: { edges: Array<{ node: { name: string } }> };
         } | null;
-      }>(system.graphqlUrl, query, { id: userId });
+      }>(query, { id: userId });
       expect(answer.errors).toBeUndefined();
       const found = answer.data?.profile;
       return found && found.eventCount === 1 && found.activities.edges.length === 1
@@ -51,9 +51,9 @@ describe('walking skeleton: ingest -> Kafka -> processor/archiver -> federated q
   });
 
   it('answers a configuration query through the gateway', async () => {
-    const answer = await graphql<{
+    const answer = await system.query<{
       config: { name: string; propertySources: Array<{ name: string }> };
-    }>(system.graphqlUrl, '{ config(application: "processor") { name propertySources { name } } }');
+    }>('{ config(application: "processor") { name propertySources { name } } }');
     expect(answer.errors).toBeUndefined();
     expect(answer.data?.config).toEqual({
       name: 'processor',

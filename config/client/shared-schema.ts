@@ -20,3 +20,11 @@ export const httpSettings = z.object({
 });
 
 export const consumerSettings = z.object({ groupId: z.string().min(1) });
+
+/** The secret the gateway signs subgraph requests with (config/application.yml `gatewaySignature`). */
+export const gatewaySignatureSettings = z.object({
+  secret: z
+    .string()
+    .min(32, 'must be at least 32 characters (set GATEWAY_SIGNATURE_SECRET, the same everywhere)'),
+  maxAgeSeconds: z.number().int().min(1).max(3_600),
+});

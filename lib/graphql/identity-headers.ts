@@ -8,3 +8,24 @@ export const IDENTITY_HEADERS = {
   scopes: 'x-pulsehub-scopes',
   signature: 'x-pulsehub-gateway-signature',
 } as const;
+
+/** The caller of a subgraph request as the gateway authenticated it (anonymous: undefined). */
+export interface Caller {
+  /** The token's `sub`. */
+  subject: string;
+  scopes: ReadonlySet<string>;
+}
+
+/** The identity headers for a caller; an anonymous caller has an empty subject and scopes. */
+export function identityHeaders(caller: Caller | undefined): Record<string, string> {
+  return {
+    [IDENTITY_HEADERS.subject]: caller?.subject ?? '',
+    [IDENTITY_HEADERS.scopes]: caller === undefined ? '' : [...caller.scopes].sort().join(' '),
+  };
+}
+
+/** The caller named by verified identity headers. */
+export function callerFromHeaders(subject: string, scopes: string): Caller | undefined {
+  if (subject === '') return undefined;
+  return { subject, scopes: new Set(scopes.split(' ').filter((scope) => scope !== '')) };
+}

@@ -15,6 +15,8 @@ export function createSubgraphServer<Context extends BaseContext>(
     schema: buildSubgraphSchema([{ typeDefs, resolvers }]),
     // Inline traces feed Apollo's hosted usage reporting, which PulseHub does not use.
     plugins: [ApolloServerPluginInlineTraceDisabled()],
+    // The gateway passes subgraph error extensions on; stack traces stay in the logs.
+    includeStacktraceInErrorResponses: false,
     // The service's own lifecycle handles signals and stops Apollo in order.
     stopOnTerminationSignals: false,
   });

@@ -1,51 +1,81 @@
-import { GraphQLError } from 'graphql';
 import type { GraphQLResolverMap } from '../../lib/graphql/subgraph-server.ts';
 import type { Database } from '../../lib/postgres.ts';
 import { DateTimeScalar, JSONScalar } from '../../schema/scalars.ts';
-import { profileActivities, type ActivityRow } from './activity-repository.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import {
+  eventVolume,
+  listActivities,
+  summarizeActivities,
+  type ActivityFilter,
+  type ActivityRow,
+} from './activity-repository.ts';
+import { afterCursor, eventType, pageSize, volumeRange, type VolumeInterval } from './arguments.ts';
+import { encodeCursor } from './cursor.ts';
 
 export interface ActivityContext {
   db: Database;
 }
 
-const MAX_PAGE = 100;
+interface PageArgs {
+  first: number;
+  after?: string | null;
+}
+
+/** A Relay connection page of the events matching `filter`. */
+async function activityPage(db: Database, filter: ActivityFilter, args: PageArgs) {
+  const first = pageSize(args.first);
+  const after = afterCursor(args.after);
+  const checked = { ...filter, type: eventType(filter.type) };
+  // One extra row tells whether another page follows.
+  const rows = await listActivities(db, checked, first + 1, after);
+  const edges = rows.slice(0, first).map((row) => ({
+    cursor: encodeCursor({ timestamp: row.timestamp, messageId: row.messageId }),
+    node: row,
+  }));
+  return {
+    edges,
+    pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+  };
+}
 
 export const activityResolvers: GraphQLResolverMap<ActivityContext> = {
   DateTime: DateTimeScalar,
   JSON: JSONScalar,
-  Profile: {
-    __resolveReference: (ref: { id: string }) => ref,
-    activities: async (
-      profile: { id: string },
-      args: { first: number; after?: string | null },
+  Query: {
+    activities: (
+      _: unknown,
+      args: PageArgs & { filter?: ActivityFilter | null },
+      { db }: ActivityContext,
+    ) => activityPage(db, args.filter ?? {}, args),
+    eventVolume: (
+      _: unknown,
+      args: {
+        interval: VolumeInterval;
+        from: string;
+        to: string;
+        type?: string | null;
+        name?: string | null;
+      },
       { db }: ActivityContext,
     ) => {
-      if (args.first < 1 || args.first > MAX_PAGE) {
-        throw new GraphQLError(`first must be between 1 and ${MAX_PAGE}`, {
-          extensions: { code: 'BAD_USER_INPUT' },
-        });
-      }
-      const after = args.after == null ? undefined : decodeCursor(args.after);
-      if (args.after != null && after === undefined)
-        throw new GraphQLError('after is not a valid cursor', {
-          extensions: { code: 'BAD_USER_INPUT' },
-        });
-      // One extra row tells whether another page follows.
-      const rows = await profileActivities(db, profile.id, args.first + 1, after);
-      const page = rows.slice(0, args.first);
-      const edges = page.map((row) => ({
-        cursor: encodeCursor({ timestamp: row.timestamp, messageId: row.messageId }),
-        node: row,
-      }));
-      return {
-        edges,
-        pageInfo: {
-          hasNextPage: rows.length > args.first,
-          endCursor: edges.at(-1)?.cursor ?? null,
-        },
-      };
+      const range = volumeRange(args.interval, args.from, args.to);
+      return eventVolume(db, range.unit, range.from, range.to, {
+        type: eventType(args.type),
+        name: args.name,
+      });
     },
+  },
+  Profile: {
+    __resolveReference: (ref: { id: string }) => ref,
+    activities: (
+      profile: { id: string },
+      args: PageArgs & { type?: string | null; name?: string | null },
+      { db }: ActivityContext,
+    ) => activityPage(db, { profileId: profile.id, type: args.type, name: args.name }, args),
+    activitySummary: (
+      profile: { id: string },
+      args: { since?: string | null },
+      { db }: ActivityContext,
+    ) => summarizeActivities(db, profile.id, args.since ?? undefined),
   },
   Activity: {
     id: (row: ActivityRow) => row.messageId,

@@ -35,6 +35,7 @@ export function createActivityService(config: ActivityConfig): Service {
     }),
     ...config.http,
     metrics: createMetricsRegistry('activity'),
+    gatewaySignature: config.gatewaySignature,
     dependencies: () => [postgres, producer],
     context: () => Promise.resolve({ db: postgres.db, producer }),
   });

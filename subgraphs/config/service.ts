@@ -12,6 +12,7 @@ export function createConfigService(config: ConfigServiceConfig): Service {
     apollo: createSubgraphServer(subgraphTypeDefs('config'), configResolvers),
     ...config.http,
     metrics: createMetricsRegistry('config'),
+    gatewaySignature: config.gatewaySignature,
     dependencies: () => [],
     context: () => Promise.resolve({ configDir: DEFAULT_CONFIG_DIR }),
   });

@@ -1,27 +1,89 @@
+import { GraphQLError } from 'graphql';
+import type { Caller } from '../../lib/graphql/identity-headers.ts';
 import type { GraphQLResolverMap } from '../../lib/graphql/subgraph-server.ts';
 import type { ProfileStore } from '../../lib/profile-store.ts';
+import { ErrorCode } from '../../schema/errors.ts';
 import { DateTimeScalar, JSONScalar } from '../../schema/scalars.ts';
 import type { Device, UserProfile } from '../../schema/profile.ts';
+import { decodeMemberCursor, type SegmentReader } from './segment-members.ts';
 
 export interface ProfileContext {
   store: ProfileStore;
+  segments: SegmentReader;
+  /** Who is calling, as the gateway forwarded it. */
+  caller?: Caller | undefined;
 }
 
-async function loadProfile(store: ProfileStore, id: string): Promise<UserProfile | null> {
-  const [stored] = await store.readMany([id]);
-  return stored?.profile ?? null;
+/** Most ids `profiles(ids)` takes, and the largest page of segment members. */
+const MAX_IDS = 100;
+const MAX_PAGE = 100;
+
+/** Profiles by id in one Redis round trip, in the order asked; null where none exists. */
+async function loadProfiles(
+  store: ProfileStore,
+  ids: readonly string[],
+): Promise<Array<UserProfile | null>> {
+  const stored = await store.readMany(ids);
+  return stored.map((entry) => entry?.profile ?? null);
+}
+
+function badInput(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.BadUserInput } });
 }
 
 export const profileResolvers: GraphQLResolverMap<ProfileContext> = {
   DateTime: DateTimeScalar,
   JSON: JSONScalar,
   Query: {
-    profile: (_: unknown, args: { id: string }, { store }: ProfileContext) =>
-      loadProfile(store, args.id),
+    profile: async (_: unknown, args: { id: string }, { store }: ProfileContext) =>
+      (await loadProfiles(store, [args.id]))[0] ?? null,
+    profiles: (_: unknown, args: { ids: string[] }, { store }: ProfileContext) => {
+      if (args.ids.length > MAX_IDS) throw badInput(`ids takes at most ${MAX_IDS} profile ids`);
+      return loadProfiles(store, args.ids);
+    },
+    segment: (_: unknown, args: { name: string }) => ({ name: args.name }),
+    viewer: (_: unknown, _args: unknown, { caller }: ProfileContext) => {
+      // The gateway lets only authenticated callers reach this field.
+      if (caller === undefined)
+        throw new GraphQLError('no caller identity', {
+          extensions: { code: ErrorCode.Unauthenticated },
+        });
+      return { subject: caller.subject, scopes: [...caller.scopes].sort() };
+    },
+  },
+  Segment: {
+    size: (segment: { name: string }, _args: unknown, { segments }: ProfileContext) =>
+      segments.size(segment.name),
+    members: async (
+      segment: { name: string },
+      args: { first: number; after?: string | null },
+      { segments, store }: ProfileContext,
+    ) => {
+      if (args.first < 1 || args.first > MAX_PAGE)
+        throw badInput(`first must be between 1 and ${MAX_PAGE}`);
+      const after = args.after == null ? undefined : decodeMemberCursor(args.after);
+      if (args.after != null && after === undefined) throw badInput('after is not a valid cursor');
+      const page = await segments.members(segment.name, args.first, after);
+      const profiles = await loadProfiles(
+        store,
+        page.members.map((member) => member.id),
+      );
+      const edges = page.members.flatMap((member, index) => {
+        const node = profiles[index];
+        return node ? [{ cursor: member.cursor, node }] : [];
+      });
+      return {
+        edges,
+        pageInfo: {
+          hasNextPage: page.hasNextPage,
+          endCursor: page.members.at(-1)?.cursor ?? null,
+        },
+      };
+    },
   },
   Profile: {
-    __resolveReference: (ref: { id: string }, { store }: ProfileContext) =>
-      loadProfile(store, ref.id),
+    __resolveReference: async (ref: { id: string }, { store }: ProfileContext) =>
+      (await loadProfiles(store, [ref.id]))[0] ?? null,
     eventCounts: (profile: UserProfile) =>
       Object.entries(profile.eventCounts).map(([name, count]) => ({ name, count })),
   },

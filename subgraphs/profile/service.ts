@@ -8,16 +8,20 @@ import { redisLayout } from '../../schema/redis-keys.ts';
 import { subgraphTypeDefs } from '../../schema/sdl.ts';
 import type { ProfileConfig } from './config.ts';
 import { profileResolvers, type ProfileContext } from './resolvers.ts';
+import { createSegmentReader } from './segment-members.ts';
 
 export function createProfileService(config: ProfileConfig): Service {
   const redis = createRedisComponent(config.redis.url);
-  const store = createProfileStore(redis.client, redisLayout(config.redis.keyPrefix));
+  const layout = redisLayout(config.redis.keyPrefix);
+  const store = createProfileStore(redis.client, layout);
+  const segments = createSegmentReader(redis.client, layout);
   const { apollo, http } = createSubgraphService<ProfileContext>({
     apollo: createSubgraphServer(subgraphTypeDefs('profile'), profileResolvers),
     ...config.http,
     metrics: createMetricsRegistry('profile'),
+    gatewaySignature: config.gatewaySignature,
     dependencies: () => [redis],
-    context: () => Promise.resolve({ store }),
+    context: (caller) => Promise.resolve({ store, segments, caller }),
   });
   return { components: [redis, apollo, http], http };
 }
