@@ -27,6 +27,8 @@ export function sandboxEnv(sandbox: Sandbox): Record<string, string> {
     REDIS_KEY_PREFIX: sandbox.keyPrefix,
     DATABASE_URL: sandbox.databaseUrl,
     LOG_LEVEL: 'warn',
+    // Local files only: a config service on this machine (npm start) belongs to no sandbox.
+    CONFIG_SERVER_ENABLED: 'false',
   };
 }
 

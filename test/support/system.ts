@@ -1,9 +1,17 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { z } from 'zod';
+import { loadLiveConfig } from '../../config/client/client.ts';
+import type { LiveConfig } from '../../config/client/live.ts';
 import { loadServiceConfig } from '../../config/client/load.ts';
 import { archiverConfigSchema } from '../../archiver/config.ts';
 import { createArchiverService } from '../../archiver/service.ts';
 import { gatewayConfigSchema } from '../../gateway/config.ts';
 import { createGatewayService } from '../../gateway/service.ts';
-import { createLogger } from '../../lib/logger.ts';
+import type { Component } from '../../lib/lifecycle.ts';
+import { createLogger, type Logger } from '../../lib/logger.ts';
 import { startService, stopService, type Service } from '../../lib/service.ts';
 import { processorConfigSchema } from '../../processor/config.ts';
 import { createProcessorService } from '../../processor/service.ts';
@@ -18,65 +26,135 @@ import type { Sandbox } from './isolation.ts';
 export interface RunningSystem {
   gatewayUrl: string;
   graphqlUrl: string;
+  /** Base URL of the config service (its HTTP config endpoint is `${configUrl}/config/...`). */
+  configUrl: string;
+  /** The sandbox's configuration git repository (a working repository, branch main). */
+  configRepo: string;
+  /** The encryption key of the sandbox's config service (`encrypt.key`). */
+  encryptKey: string;
   services: Record<string, Service>;
+  /** Each service's live configuration, as its factory received it. */
+  live: Record<string, LiveConfig<unknown>>;
   stop(): Promise<void>;
+}
+
+export interface SystemOptions {
+  /** Logger per service; default: level warn on stdout. */
+  logger?(service: string): Logger;
+  /** Extra config service settings (e.g. `repository.pollIntervalMs`). */
+  configService?: Record<string, unknown>;
 }
 
 /**
  * The whole system in this process, wired to a sandbox, every server on a free port. The same
- * factories as the real mains; only the configuration differs (no environment is read).
+ * factories as the real mains, and the same configuration path: the config service starts
+ * first (its repository a fresh git repository seeded from config/), then every other service
+ * loads its configuration from it through the config client and follows its changes. The
+ * sandbox's settings are pinned as overrides (no environment is read).
  */
-export async function startSystem(sandbox: Sandbox): Promise<RunningSystem> {
-  const load = <S extends Parameters<typeof loadServiceConfig>[1]>(
+export async function startSystem(
+  sandbox: Sandbox,
+  options: SystemOptions = {},
+): Promise<RunningSystem> {
+  const logger = options.logger ?? ((name: string) => createLogger(name, 'warn'));
+  const scratch = await mkdtemp(path.join(os.tmpdir(), `pulsehub-${sandbox.id}-`));
+  const configRepo = path.join(scratch, 'config-repo');
+  const encryptKey = randomBytes(24).toString('base64');
+  const started: Array<{ stop(): Promise<void> }> = [];
+  const start = async (service: Service): Promise<Service> => {
+    await startService(service);
+    started.push({ stop: () => stopService(service) });
+    return service;
+  };
+
+  const config = await start(
+    createConfigService(
+      await loadServiceConfig('config', configServiceConfigSchema, {
+        env: {},
+        profiles: [],
+        overrides: {
+          ...sandbox.sharedOverrides,
+          http: { host: '127.0.0.1', port: 0 },
+          repository: { path: configRepo, pollIntervalMs: 0 },
+          encrypt: { key: encryptKey },
+          ...options.configService,
+        },
+      }),
+      logger('config'),
+    ),
+  );
+  const configUrl = `http://127.0.0.1:${config.http.port()}`;
+
+  const live: Record<string, LiveConfig<unknown>> = {};
+  const load = async <S extends z.ZodType>(
     app: string,
     schema: S,
     extra: Record<string, unknown> = {},
-  ) =>
-    loadServiceConfig(app, schema, {
+  ): Promise<{ config: z.infer<S>; live: LiveConfig<z.infer<S>> }> => {
+    const loaded = await loadLiveConfig(app, schema, {
       env: {},
       profiles: [],
-      overrides: { ...sandbox.sharedOverrides, http: { host: '127.0.0.1', port: 0 }, ...extra },
+      logger: logger(app),
+      overrides: {
+        ...sandbox.sharedOverrides,
+        http: { host: '127.0.0.1', port: 0 },
+        configServer: { url: configUrl, retry: { attempts: 3 } },
+        ...extra,
+      },
     });
+    if (loaded.origin !== 'config-service')
+      throw new Error(`${app} did not load from the config service`);
+    const component: Component = loaded.component;
+    await component.start();
+    started.push({ stop: () => component.stop() });
+    live[app] = loaded.live as LiveConfig<unknown>;
+    return { config: loaded.config, live: loaded.live };
+  };
   const consumer = (name: string) => ({ consumer: { groupId: `${sandbox.id}-${name}` } });
-  const started: Service[] = [];
-  const start = async (service: Service): Promise<Service> => {
-    await startService(service);
-    started.push(service);
-    return service;
-  };
-  const logger = (name: string) => createLogger(name, 'warn');
 
-  const profile = await start(createProfileService(await load('profile', profileConfigSchema)));
-  const activity = await start(createActivityService(await load('activity', activityConfigSchema)));
-  const config = await start(createConfigService(await load('config', configServiceConfigSchema)));
-  const processor = await start(
-    createProcessorService(
-      await load('processor', processorConfigSchema, consumer('processor')),
-      logger('processor'),
-    ),
-  );
-  const archiver = await start(
-    createArchiverService(
-      await load('archiver', archiverConfigSchema, consumer('archiver')),
-      logger('archiver'),
-    ),
-  );
-  const url = (service: Service) => `http://127.0.0.1:${service.http.port()}/graphql`;
-  const gateway = await start(
-    createGatewayService(
-      await load('gateway', gatewayConfigSchema, {
-        subgraphs: { profile: url(profile), activity: url(activity), config: url(config) },
-      }),
-      logger('gateway'),
-    ),
-  );
-  const gatewayUrl = `http://127.0.0.1:${gateway.http.port()}`;
-  return {
-    gatewayUrl,
-    graphqlUrl: `${gatewayUrl}/graphql`,
-    services: { profile, activity, config, processor, archiver, gateway },
-    async stop() {
-      for (const service of started.reverse()) await stopService(service);
-    },
-  };
+  try {
+    const profile = await start(
+      createProfileService((await load('profile', profileConfigSchema)).config),
+    );
+    const activity = await start(
+      createActivityService((await load('activity', activityConfigSchema)).config),
+    );
+    const processor = await start(
+      createProcessorService(
+        (await load('processor', processorConfigSchema, consumer('processor'))).config,
+        logger('processor'),
+      ),
+    );
+    const archiver = await start(
+      createArchiverService(
+        (await load('archiver', archiverConfigSchema, consumer('archiver'))).config,
+        logger('archiver'),
+      ),
+    );
+    const url = (service: Service) => `http://127.0.0.1:${service.http.port()}/graphql`;
+    const gatewayConfig = await load('gateway', gatewayConfigSchema, {
+      subgraphs: { profile: url(profile), activity: url(activity), config: url(config) },
+    });
+    const gateway = await start(
+      createGatewayService(gatewayConfig.config, logger('gateway'), gatewayConfig.live),
+    );
+    const gatewayUrl = `http://127.0.0.1:${gateway.http.port()}`;
+    return {
+      gatewayUrl,
+      graphqlUrl: `${gatewayUrl}/graphql`,
+      configUrl,
+      configRepo,
+      encryptKey,
+      services: { profile, activity, config, processor, archiver, gateway },
+      live,
+      async stop() {
+        for (const part of started.reverse()) await part.stop();
+        await rm(scratch, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    for (const part of started.reverse()) await part.stop().catch(() => undefined);
+    await rm(scratch, { recursive: true, force: true });
+    throw error;
+  }
 }
