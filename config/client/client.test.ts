@@ -40,7 +40,7 @@ async function configDir(): Promise<string> {
 function logger(): ConfigLogger & { messages: string[] } {
   const messages: string[] = [];
   const log = (_: object, message: string) => void messages.push(message);
-  return { messages, info: log, warn: log, error: log };
+  return { messages, debug: log, info: log, warn: log, error: log };
 }
 
 describe('loadLiveConfig at start', () => {

@@ -85,8 +85,9 @@ export async function loadLiveConfig<S extends z.ZodType>(
   let version: string | undefined;
   if (server.enabled && options.remoteAtStart !== false) {
     try {
+      // Services usually start beside the config service: early failures are expected.
       const remote = await withRetry(server.retry, fetchOnce, (error, attempt) =>
-        logger.warn({ attempt, err: error.message }, 'config service request failed'),
+        logger.debug({ attempt, err: error.message }, 'config service request failed'),
       );
       config = resolve(remote.sources);
       version = remote.version;
@@ -128,12 +129,17 @@ export async function loadLiveConfig<S extends z.ZodType>(
   showInfo();
 
   /** One re-fetch; a single refresh runs at a time and a notice during it queues one more. */
-  async function reloadOnce(reason: string): Promise<ReloadResult> {
+  async function reloadOnce(reason: string, background: boolean): Promise<ReloadResult> {
     let remote;
     try {
-      remote = await withRetry({ ...server.retry, attempts: 3 }, fetchOnce);
+      remote = await withRetry({ ...server.retry, attempts: background ? 1 : 3 }, fetchOnce);
     } catch (error) {
-      logger.error({ reason, err: (error as Error).message }, 'configuration reload failed');
+      // A background retry after a fallback is expected to fail until the service is back.
+      (background ? logger.debug : logger.error).call(
+        logger,
+        { reason, err: (error as Error).message },
+        'configuration reload failed',
+      );
       return 'failed';
     }
     let next: z.infer<S>;
@@ -147,6 +153,8 @@ export async function loadLiveConfig<S extends z.ZodType>(
       );
       return 'rejected';
     }
+    if (origin === 'local-files' && options.remoteAtStart !== false)
+      logger.info({ version: remote.version }, 'config service reachable again; following it');
     origin = 'config-service';
     const outcome = live.apply(next, remote.version);
     showInfo();
@@ -154,15 +162,18 @@ export async function loadLiveConfig<S extends z.ZodType>(
   }
   let running: Promise<void> | undefined;
   let again = false;
-  function reload(reason: string): Promise<void> {
+  function reload(reason: string, background = false): Promise<void> {
     if (running) {
       again = true;
       return running;
     }
     running = (async () => {
+      let quiet = background;
       do {
         again = false;
-        reloads.inc({ result: await reloadOnce(reason) });
+        const result = await reloadOnce(reason, quiet);
+        if (!(quiet && result === 'failed')) reloads.inc({ result });
+        quiet = false; // a notice arrived meanwhile: a real reload
       } while (again);
       running = undefined;
     })();
@@ -174,7 +185,12 @@ export async function loadLiveConfig<S extends z.ZodType>(
     channel: redisLayout(bootstrap.redis.keyPrefix).configChannel,
     logger,
     onNotice: (notice) => {
-      if (noticeConcerns(notice, application)) void reload(`${notice.origin} ${notice.version}`);
+      if (!noticeConcerns(notice, application)) return;
+      logger.debug(
+        { version: notice.version, origin: notice.origin },
+        'configuration notice received',
+      );
+      void reload(`${notice.origin} ${notice.version}`);
     },
     onSubscribed: () => {
       // Notices sent before the subscription was in place would be lost otherwise.
@@ -187,7 +203,7 @@ export async function loadLiveConfig<S extends z.ZodType>(
   const retryInBackground = () => {
     retryTimer = setTimeout(
       () => {
-        void reload('config service retry').then(() => {
+        void reload('config service retry', true).then(() => {
           if (origin === 'local-files') retryInBackground();
         });
       },

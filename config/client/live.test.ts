@@ -19,7 +19,7 @@ function recordingLogger(): ConfigLogger & {
   const lines: Array<{ level: string; object: object; message: string }> = [];
   const at = (level: string) => (object: object, message: string) =>
     void lines.push({ level, object, message });
-  return { lines, info: at('info'), warn: at('warn'), error: at('error') };
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
 describe('changedSettings', () => {
@@ -64,6 +64,17 @@ describe('createLiveConfig', () => {
     expect(warning?.message).toMatch(/only after a restart/);
     expect(warning?.object).toEqual({ version: 'v2', settings: ['http.port'] });
     expect(JSON.stringify(logger.lines)).not.toContain('debug');
+  });
+
+  it('counts settings read through current() as live once declared', () => {
+    const live = createLiveConfig(initial, 'v1', recordingLogger());
+    const port = () => live.current().http.port;
+    live.readsLive('http.port');
+    expect(live.apply({ ...initial, http: { port: 9 } }, 'v2')).toMatchObject({
+      live: ['http.port'],
+      restartRequired: [],
+    });
+    expect(port()).toBe(9);
   });
 
   it('reports an identical configuration as unchanged and calls nobody', () => {

@@ -3,6 +3,7 @@ import type { ConfigTree } from './sources.ts';
 
 /** Where log lines of the config client go: the service's logger (pino-compatible). */
 export interface ConfigLogger {
+  debug(object: object, message: string): void;
   info(object: object, message: string): void;
   warn(object: object, message: string): void;
   error(object: object, message: string): void;
@@ -28,6 +29,11 @@ export interface LiveConfig<T> {
    * Returns a function that removes the listener.
    */
   onChange(listener: ConfigListener<T>, settings?: readonly string[]): () => void;
+  /**
+   * Declares settings the service reads through `current()` each time it uses them (a getter
+   * handed to a component), so their changes count as applied live.
+   */
+  readsLive(...settings: string[]): void;
 }
 
 export type ApplyOutcome =
@@ -65,6 +71,7 @@ export function createLiveConfig<T>(
   let config = initial;
   let version = initialVersion;
   const listeners = new Set<{ listener: ConfigListener<T>; settings?: readonly string[] }>();
+  const readLive = new Set<string>();
 
   return {
     current: () => config,
@@ -74,13 +81,16 @@ export function createLiveConfig<T>(
       listeners.add(entry);
       return () => void listeners.delete(entry);
     },
+    readsLive(...settings) {
+      for (const setting of settings) readLive.add(setting);
+    },
     apply(next, nextVersion) {
       const changed = changedSettings(config as ConfigTree, next as ConfigTree);
       version = nextVersion;
       if (changed.length === 0) return { status: 'unchanged' };
       const previous = config;
       config = next;
-      const watched = [...listeners].flatMap((entry) => entry.settings ?? []);
+      const watched = [...readLive, ...[...listeners].flatMap((entry) => entry.settings ?? [])];
       const live = changed.filter((path) => watched.some((setting) => covers(setting, path)));
       const restartRequired = changed.filter((path) => !live.includes(path));
       // Setting names only: values may be secrets.

@@ -89,3 +89,26 @@ export async function freePort(): Promise<number> {
   if (address === null || typeof address === 'string') throw new Error('no port assigned');
   return address.port;
 }
+
+/**
+ * Runs a service's `main.ts` expecting it to exit on its own (a refused start); resolves its
+ * exit code and output. Kills it after `timeoutMs`.
+ */
+export async function runUntilExit(
+  entry: string,
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; output: string }> {
+  let output = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, entry)], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PULSEHUB_PROFILES: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
+  return { code, output };
+}

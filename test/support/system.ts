@@ -3,14 +3,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { z } from 'zod';
-import { loadLiveConfig } from '../../config/client/client.ts';
+import { loadLiveConfig, type LoadedConfig } from '../../config/client/client.ts';
 import type { LiveConfig } from '../../config/client/live.ts';
 import { loadServiceConfig } from '../../config/client/load.ts';
 import { archiverConfigSchema } from '../../archiver/config.ts';
 import { createArchiverService } from '../../archiver/service.ts';
 import { gatewayConfigSchema } from '../../gateway/config.ts';
 import { createGatewayService } from '../../gateway/service.ts';
-import type { Component } from '../../lib/lifecycle.ts';
 import { createLogger, type Logger } from '../../lib/logger.ts';
 import { startService, stopService, type Service } from '../../lib/service.ts';
 import { processorConfigSchema } from '../../processor/config.ts';
@@ -86,11 +85,12 @@ export async function startSystem(
   const configUrl = `http://127.0.0.1:${config.http.port()}`;
 
   const live: Record<string, LiveConfig<unknown>> = {};
+  /** The production path: configuration from the config service, kept live. */
   const load = async <S extends z.ZodType>(
     app: string,
     schema: S,
     extra: Record<string, unknown> = {},
-  ): Promise<{ config: z.infer<S>; live: LiveConfig<z.infer<S>> }> => {
+  ): Promise<LoadedConfig<z.infer<S>>> => {
     const loaded = await loadLiveConfig(app, schema, {
       env: {},
       profiles: [],
@@ -104,38 +104,39 @@ export async function startSystem(
     });
     if (loaded.origin !== 'config-service')
       throw new Error(`${app} did not load from the config service`);
-    const component: Component = loaded.component;
-    await component.start();
-    started.push({ stop: () => component.stop() });
+    await loaded.component.start();
+    started.push({ stop: () => loaded.component.stop() });
     live[app] = loaded.live as LiveConfig<unknown>;
-    return { config: loaded.config, live: loaded.live };
+    return loaded;
+  };
+  /** Starts a service built from its loaded configuration, as runService does. */
+  const run = async (loaded: LoadedConfig<unknown>, service: Service): Promise<Service> => {
+    loaded.registerMetrics(service.http.metrics);
+    return start(service);
   };
   const consumer = (name: string) => ({ consumer: { groupId: `${sandbox.id}-${name}` } });
 
   try {
-    const profile = await start(
-      createProfileService((await load('profile', profileConfigSchema)).config),
+    const profileConfig = await load('profile', profileConfigSchema);
+    const profile = await run(profileConfig, createProfileService(profileConfig.config));
+    const activityConfig = await load('activity', activityConfigSchema);
+    const activity = await run(activityConfig, createActivityService(activityConfig.config));
+    const processorConfig = await load('processor', processorConfigSchema, consumer('processor'));
+    const processor = await run(
+      processorConfig,
+      createProcessorService(processorConfig.config, logger('processor')),
     );
-    const activity = await start(
-      createActivityService((await load('activity', activityConfigSchema)).config),
-    );
-    const processor = await start(
-      createProcessorService(
-        (await load('processor', processorConfigSchema, consumer('processor'))).config,
-        logger('processor'),
-      ),
-    );
-    const archiver = await start(
-      createArchiverService(
-        (await load('archiver', archiverConfigSchema, consumer('archiver'))).config,
-        logger('archiver'),
-      ),
+    const archiverConfig = await load('archiver', archiverConfigSchema, consumer('archiver'));
+    const archiver = await run(
+      archiverConfig,
+      createArchiverService(archiverConfig.config, logger('archiver')),
     );
     const url = (service: Service) => `http://127.0.0.1:${service.http.port()}/graphql`;
     const gatewayConfig = await load('gateway', gatewayConfigSchema, {
       subgraphs: { profile: url(profile), activity: url(activity), config: url(config) },
     });
-    const gateway = await start(
+    const gateway = await run(
+      gatewayConfig,
       createGatewayService(gatewayConfig.config, logger('gateway'), gatewayConfig.live),
     );
     const gatewayUrl = `http://127.0.0.1:${gateway.http.port()}`;
