@@ -14,7 +14,7 @@ import {
   spawnService,
   type ChildService,
 } from './support/child-service.ts';
-import { commitDirectly, gitIn, setConfig } from './support/config.ts';
+import { commitDirectly, gitIn, refreshConfig, setConfig } from './support/config.ts';
 import { eventually, sendSegment } from './support/http.ts';
 import { createSandbox, type Sandbox } from './support/isolation.ts';
 import { startSystem, type RunningSystem } from './support/system.ts';
@@ -84,29 +84,7 @@ describe('live configuration: changes reach running services without a restart',
       'Operator adds a key',
     );
     expect(await track(system.gatewayUrl, key)).toBe(401);
-    const refresh = () =>
-      fetch(system.graphqlUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          query:
-            'mutation { refreshConfig { version changed applications errors { application path message } } }',
-        }),
-      }).then(
-        async (r) =>
-          (
-            (await r.json()) as {
-              data: {
-                refreshConfig: {
-                  version: string;
-                  changed: boolean;
-                  applications: string[];
-                  errors: Array<{ path: string }>;
-                };
-              };
-            }
-          ).data.refreshConfig,
-      );
+    const refresh = () => refreshConfig(system.graphqlUrl);
     const applied = await refresh();
     expect(applied).toMatchObject({ changed: true, applications: ['gateway'], errors: [] });
     await eventually(
@@ -147,6 +125,33 @@ describe('live configuration: changes reach running services without a restart',
       async () => (system.live['gateway']?.version() === repaired.version ? true : undefined),
       5_000,
     );
+  });
+
+  it("a setting removed from the repository falls back to the service's checked-in default", async () => {
+    const key = `removable-${sandbox.id}`;
+    const set = await setConfig(system.graphqlUrl, {
+      application: 'gateway',
+      values: { ingest: { writeKeys: [key] } },
+    });
+    expect(set.ok).toBe(true);
+    await eventually(
+      async () => ((await track(system.gatewayUrl, key)) === 200 ? true : undefined),
+      5_000,
+    );
+    expect(await track(system.gatewayUrl, 'dev-write-key')).toBe(401);
+
+    const removed = await setConfig(system.graphqlUrl, {
+      application: 'gateway',
+      values: { ingest: null },
+    });
+    expect(removed).toMatchObject({ ok: true, changed: ['ingest.writeKeys'] });
+    expect(gitIn(system.configRepo, 'show', 'main:gateway.yml')).not.toMatch(/^ingest:/m);
+    // config/gateway.yml in the checkout still says dev-write-key.
+    await eventually(
+      async () => ((await track(system.gatewayUrl, 'dev-write-key')) === 200 ? true : undefined),
+      5_000,
+    );
+    expect(await track(system.gatewayUrl, key)).toBe(401);
   });
 
   it('after a fallback to the local files, switches to the config service once it answers', async () => {

@@ -78,6 +78,10 @@ export async function loadLiveConfig<S extends z.ZodType>(
   const server: ConfigServerSettings = bootstrap.configServer;
   const resolve = (sources: readonly PropertySource[]) =>
     resolveConfig(application, schema, sources, env, overrides);
+  // As in Spring, the service's own files stay the lowest layer under what the config service
+  // serves: a setting a newer version adds has its default before the repository has it.
+  const resolveRemote = (sources: readonly PropertySource[]) =>
+    resolve([...localSources, ...sources]);
   const fetchOnce = () => fetchRemoteEnvironment(server, application, profiles);
 
   let origin: ConfigOrigin = 'local-files';
@@ -89,7 +93,7 @@ export async function loadLiveConfig<S extends z.ZodType>(
       const remote = await withRetry(server.retry, fetchOnce, (error, attempt) =>
         logger.debug({ attempt, err: error.message }, 'config service request failed'),
       );
-      config = resolve(remote.sources);
+      config = resolveRemote(remote.sources);
       version = remote.version;
       origin = 'config-service';
     } catch (error) {
@@ -144,7 +148,7 @@ export async function loadLiveConfig<S extends z.ZodType>(
     }
     let next: z.infer<S>;
     try {
-      next = resolve(remote.sources);
+      next = resolveRemote(remote.sources);
     } catch (error) {
       // The previous configuration stays in force.
       logger.error(

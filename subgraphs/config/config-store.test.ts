@@ -17,6 +17,7 @@ async function newStore(pollIntervalMs = 0) {
   const notices: ConfigNotice[] = [];
   const metrics = new Registry();
   const store = createConfigStore({
+    defaultsDir: DEFAULT_CONFIG_DIR,
     repo: createGitRepository({
       dir,
       seedFrom: DEFAULT_CONFIG_DIR,
@@ -102,7 +103,7 @@ describe('the config store', () => {
     expect(git('rev-parse', 'main')).toBe(before);
     expect(notices).toEqual([]);
     expect(await metrics.getSingleMetricAsString('pulsehub_config_changes_total')).toContain(
-      'result="rejected"} 1',
+      'result="refused"} 1',
     );
   });
 
@@ -156,11 +157,18 @@ describe('the config store', () => {
       applications: [],
     });
 
+    // Settings missing from the repository fall back to the checked-in defaults.
+    await commitDirectly('archiver.yml', '# emptied by an operator\n', 'Empty it');
+    expect(await store.refresh('refreshConfig')).toMatchObject({ changed: true, errors: [] });
     await commitDirectly('archiver.yml', 'http:\n  port: -1\n', 'Break it');
     const broken = await store.refresh('refreshConfig');
-    expect(broken.errors.map((e) => e.path)).toEqual(
-      expect.arrayContaining(['http.host', 'http.port', 'consumer']),
-    );
+    expect(broken.errors).toEqual([
+      {
+        application: 'archiver',
+        path: 'http.port',
+        message: 'Too small: expected number to be >=0',
+      },
+    ]);
   });
 
   it('polls for direct commits', async () => {

@@ -1,40 +1,17 @@
 import { Counter, type Registry } from 'prom-client';
 import type { ConfigNotice } from '../../config/client/bus.ts';
-import { changedSettings } from '../../config/client/live.ts';
-import {
-  parseProfiles,
-  parseYamlTree,
-  SHARED_APPLICATION,
-  type ConfigTree,
-} from '../../config/client/sources.ts';
+import { directoryReader, SHARED_APPLICATION } from '../../config/client/sources.ts';
 import type { Component } from '../../lib/lifecycle.ts';
 import type { Logger } from '../../lib/logger.ts';
-import { applyMergePatch, patchedSettings } from './changes/merge-patch.ts';
+import { makeChange, type SetConfigInput, type SetConfigResult } from './changes/set-config.ts';
 import { validateCandidate, type ConfigProblem } from './changes/validate.ts';
 import { isValidName, resolveEnvironment, type ResolvedEnvironment } from './environment.ts';
-import type { CommitInfo, GitIdentity } from './git/git-output.ts';
-import { ConcurrentUpdateError, type GitRepository } from './git/repository.ts';
+import type { CommitInfo } from './git/git-output.ts';
+import type { GitRepository } from './git/repository.ts';
 import { createCipher, type Cipher } from './secrets/cipher.ts';
 import { SERVICE_SCHEMAS } from './registry.ts';
 
-export interface SetConfigInput {
-  application: string;
-  /** `default` edits {application}.yml; a profile edits {application}-{profile}.yml. */
-  profile: string;
-  /** A JSON merge patch of settings: objects merge, null removes, anything else replaces. */
-  values: unknown;
-  message?: string | undefined;
-  author: GitIdentity;
-}
-
-export interface SetConfigResult {
-  ok: boolean;
-  version?: string;
-  file?: string;
-  /** Settings whose value changed. */
-  changed: string[];
-  errors: ConfigProblem[];
-}
+export type { SetConfigInput, SetConfigResult };
 
 export interface RefreshResult {
   version: string;
@@ -45,6 +22,8 @@ export interface RefreshResult {
 
 export interface ConfigStoreDeps {
   repo: GitRepository;
+  /** The checked-in defaults services layer under the repository (the seed folder). */
+  defaultsDir: string;
   keyMaterial(): Promise<string>;
   publish(notice: ConfigNotice): Promise<void>;
   logger: Logger;
@@ -67,10 +46,6 @@ export interface ConfigStore extends Component {
   history(application: string, first: number): Promise<CommitInfo[]>;
 }
 
-function isTree(value: unknown): value is ConfigTree {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** The applications a set of changed files concerns (`application` for application.yml). */
 export function applicationsOf(files: readonly string[]): string[] {
   const apps = new Set<string>();
@@ -84,10 +59,6 @@ export function applicationsOf(files: readonly string[]): string[] {
   return [...apps]
     .filter((app) => app === SHARED_APPLICATION || !app.startsWith(`${SHARED_APPLICATION}-`))
     .sort();
-}
-
-function refused(application: string, message: string, path = ''): SetConfigResult {
-  return { ok: false, changed: [], errors: [{ application, path, message }] };
 }
 
 /**
@@ -108,7 +79,7 @@ export function createConfigStore(deps: ConfigStoreDeps): ConfigStore {
   };
   const changes = new Counter({
     name: 'pulsehub_config_changes_total',
-    help: 'setConfig calls by result (committed, unchanged, rejected).',
+    help: 'setConfig calls by result (committed, unchanged, refused).',
     labelNames: ['result'],
     registers: [deps.metrics],
   });
@@ -119,6 +90,8 @@ export function createConfigStore(deps: ConfigStoreDeps): ConfigStore {
     registers: [deps.metrics],
   });
 
+  const defaults = directoryReader(deps.defaultsDir);
+  const check = () => ({ cipher: currentCipher(), defaults });
   const currentCipher = (): Cipher => {
     if (cipher === undefined) throw new Error('the config store is not started');
     return cipher;
@@ -163,91 +136,45 @@ export function createConfigStore(deps: ConfigStoreDeps): ConfigStore {
       : applications.filter((app) => SERVICE_SCHEMAS.has(app));
     const problems: ConfigProblem[] = [];
     for (const application of targets)
-      problems.push(
-        ...(await validateCandidate({ application, read, files, cipher: currentCipher() })),
-      );
+      problems.push(...(await validateCandidate({ application, read, files, ...check() })));
     return problems;
   }
 
   async function setConfigNow(input: SetConfigInput): Promise<SetConfigResult> {
-    const { application, values } = input;
-    if (!isValidName(application))
-      return refused(application, `invalid application name "${application}"`);
-    const profiles = parseProfiles(input.profile);
-    if (profiles.length > 1) return refused(application, 'setConfig edits one profile at a time');
-    if (profiles.some((p) => !isValidName(p)))
-      return refused(application, `invalid profile "${input.profile}"`);
-    if (application === SHARED_APPLICATION && profiles.length > 0)
-      return refused(
-        application,
-        'application-{profile}.yml is not read; set the profile on each application',
-      );
-    if (!isTree(values) || Object.keys(values).length === 0)
-      return refused(application, 'values must be a non-empty JSON object of settings');
-    const file = profiles.length === 0 ? `${application}.yml` : `${application}-${profiles[0]}.yml`;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const head = await repo.resolve(repo.branch);
-      if (head === undefined) throw new Error(`branch ${repo.branch} is gone`);
-      const current = (await repo.readFiles(head, [file])).get(file);
-      let next: string;
-      let before: ConfigTree;
-      let after: ConfigTree;
-      try {
-        next = applyMergePatch(current, values);
-        before = current === undefined ? {} : parseYamlTree(current, file);
-        after = parseYamlTree(next, file);
-      } catch (error) {
-        return refused(application, `${file} is not valid YAML: ${(error as Error).message}`);
-      }
-      const changed = changedSettings(before, after);
-      if (changed.length === 0) {
-        changes.inc({ result: 'unchanged' });
-        return { ok: true, version: head, file, changed, errors: [] };
-      }
-      const files = [...new Set([...(await repo.listFiles(head)), file])];
-      const read = async (name: string) =>
-        name === file ? next : (await repo.readFiles(head, [name])).get(name);
-      const errors = await validateCandidate({
-        application,
-        read,
-        files,
-        cipher: currentCipher(),
-        setSettings: patchedSettings(values).set,
-      });
-      if (errors.length > 0) {
-        changes.inc({ result: 'rejected' });
+    const outcome = await makeChange(repo, check(), input);
+    const { application } = input;
+    const { result } = outcome;
+    changes.inc({ result: outcome.kind });
+    // Setting names only in logs: values may be secrets.
+    switch (outcome.kind) {
+      case 'refused':
         logger.warn(
-          { application, file, settings: errors.map((e) => e.path) },
+          { application, file: result.file, settings: result.errors.map((e) => e.path) },
           'configuration change refused',
         );
-        return { ok: false, file, changed: [], errors };
-      }
-      const message = input.message?.trim() || `Set ${changed.join(', ')} in ${file}`;
-      let version: string;
-      try {
-        version = await repo.commit({
-          parent: head,
-          files: { [file]: next },
-          message,
-          author: input.author,
+        break;
+      case 'unchanged':
+        break;
+      case 'committed':
+        logger.info(
+          {
+            application,
+            file: result.file,
+            version: result.version,
+            author: input.author.name,
+            settings: result.changed,
+          },
+          'configuration committed',
+        );
+        await announce(lastSeen || outcome.parent, result.version ?? '', 'setConfig', {
+          author: input.author.name,
+          message: outcome.message,
         });
-      } catch (error) {
-        if (error instanceof ConcurrentUpdateError) continue; // a direct commit landed: redo on top
-        throw error;
-      }
-      changes.inc({ result: 'committed' });
-      // Names only: values may be secrets.
-      logger.info(
-        { application, file, version, author: input.author.name, settings: changed },
-        'configuration committed',
-      );
-      await announce(lastSeen || head, version, 'setConfig', {
-        author: input.author.name,
-        message,
-      });
-      return { ok: true, version, file, changed, errors: [] };
+        break;
+      default:
+        outcome satisfies never;
     }
-    throw new Error(`${repo.branch} kept moving while committing; try again`);
+    return result;
   }
 
   async function refreshNow(origin: 'refreshConfig' | 'poll'): Promise<RefreshResult> {

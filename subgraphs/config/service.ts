@@ -43,6 +43,7 @@ export function createConfigService(
   });
   const store = createConfigStore({
     repo,
+    defaultsDir: fromCheckout(config.repository.seedFrom),
     keyMaterial: () =>
       loadKeyMaterial(
         { key: config.encrypt.key, keyFile: fromCheckout(config.encrypt.keyFile) },

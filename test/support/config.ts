@@ -63,6 +63,24 @@ export async function setConfig(
   return answer.data.setConfig;
 }
 
+export interface RefreshAnswer {
+  version: string;
+  changed: boolean;
+  applications: string[];
+  errors: Array<{ application: string; path: string; message: string }>;
+}
+
+/** The refreshConfig mutation: the config service looks for direct commits. */
+export async function refreshConfig(url: string): Promise<RefreshAnswer> {
+  const answer = await graphql<{ refreshConfig: RefreshAnswer }>(
+    url,
+    'mutation { refreshConfig { version changed applications errors { application path message } } }',
+  );
+  if (answer.errors !== undefined || answer.data === undefined)
+    throw new Error(`refreshConfig failed: ${JSON.stringify(answer.errors)}`);
+  return answer.data.refreshConfig;
+}
+
 /** Runs git in a configuration repository, as an operator would. */
 export function gitIn(repo: string, ...args: string[]): string {
   return execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();

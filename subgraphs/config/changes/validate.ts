@@ -25,6 +25,11 @@ export interface ValidationInput {
   /** Root file names of the candidate tree (to find every profile file). */
   files: readonly string[];
   cipher: Cipher;
+  /**
+   * The checked-in defaults the services layer under the repository's files (their own
+   * config/ folder); undefined when there are none.
+   */
+  defaults?: ReadConfigFile;
   /** Settings the change sets: each must be one the application knows. */
   setSettings?: readonly string[];
 }
@@ -51,7 +56,8 @@ export function profilesWithFiles(application: string, files: readonly string[])
 /**
  * Validates the candidate configuration of every application the change affects (all of them
  * for application.yml), under no profile and under each profile that has a file, exactly as
- * the services will: merged by precedence, secrets decrypted, parsed by the service's schema.
+ * the services will: over the checked-in defaults, merged by precedence, secrets decrypted,
+ * parsed by the service's schema.
  * A setting the change sets that no affected schema knows is refused as unknown.
  */
 export async function validateCandidate(input: ValidationInput): Promise<ConfigProblem[]> {
@@ -70,7 +76,10 @@ export async function validateCandidate(input: ValidationInput): Promise<ConfigP
       continue;
     }
     for (const profiles of [[], ...profilesWithFiles(application, input.files).map((p) => [p])]) {
-      const sources = await readSources(input.read, application, profiles);
+      const sources = [
+        ...(input.defaults ? await readSources(input.defaults, application, profiles) : []),
+        ...(await readSources(input.read, application, profiles)),
+      ];
       const { tree, failures } = decryptSecrets(
         mergeTrees(...sources.map((s) => s.source)),
         input.cipher,
