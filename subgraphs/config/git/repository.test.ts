@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -122,6 +122,44 @@ describe('the git configuration repository', () => {
       author,
     });
     expect((await repo.readFiles(second, ['gateway.yml'])).get('gateway.yml')).toBe('a: 2\n');
+  });
+
+  it('never uses a repository found above its folder (the checkout it lives in)', async () => {
+    const outer = await mkdtemp(path.join(os.tmpdir(), 'pulsehub-outer-'));
+    execFileSync('git', ['init', '-q', '--initial-branch', 'main', outer]);
+    execFileSync('git', [
+      '-C',
+      outer,
+      '-c',
+      'user.name=x',
+      '-c',
+      'user.email=x@x',
+      'commit',
+      '-q',
+      '--allow-empty',
+      '-m',
+      'outer',
+    ]);
+    const stray = path.join(outer, 'not-a-repo');
+    await mkdir(stray);
+    await writeFile(path.join(stray, 'gateway.yml'), 'a: 1\n');
+    const options = {
+      seedFrom: await seedDir(),
+      branch: 'main',
+      committer,
+      logger: createLogger('test', 'silent'),
+    };
+    await expect(createGitRepository({ ...options, dir: stray }).start()).rejects.toThrow(
+      /is not a git repository itself/,
+    );
+
+    // A repository inside the checkout whose .git goes missing stops answering.
+    const inner = createGitRepository({ ...options, dir: path.join(outer, 'config-repo') });
+    await inner.start();
+    expect(await inner.ready()).toBe(true);
+    await rename(path.join(outer, 'config-repo', '.git'), path.join(outer, 'moved.git'));
+    expect(await inner.resolve('main')).toBeUndefined();
+    expect(await inner.ready()).toBe(false);
   });
 
   it('accepts branch, tag and commit names as labels, never options or ranges', () => {

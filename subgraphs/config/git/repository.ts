@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Component } from '../../../lib/lifecycle.ts';
@@ -75,9 +75,30 @@ export function createGitRepository(options: GitRepositoryOptions): GitRepositor
   const { dir, branch, logger } = options;
   const ref = `refs/heads/${branch}`;
   let bare = false;
+  // Once located, every command names the repository explicitly: git must never wander up to
+  // an enclosing repository (the PulseHub checkout itself) if this one goes missing.
+  let location: string[] = [];
   // Contents at a commit never change: cache them by commit id.
   const cache = new Map<string, string | null>();
-  const git = (args: readonly string[], input?: string) => gitText(dir, args, input);
+  const git = (args: readonly string[], input?: string) =>
+    gitText(dir, [...location, ...args], input);
+
+  /** Finds the repository at `dir` itself (working or bare), refusing one found above it. */
+  async function locate(): Promise<void> {
+    let gitDir: string;
+    let top = '';
+    try {
+      gitDir = await gitText(dir, ['rev-parse', '--absolute-git-dir']);
+      top = await gitText(dir, ['rev-parse', '--show-toplevel']).catch(() => '');
+    } catch (error) {
+      throw new Error(`${dir} is not a git repository: ${(error as Error).message}`);
+    }
+    const here = await realpath(dir);
+    bare = gitDir === here;
+    if (!bare && top !== here)
+      throw new Error(`${dir} is not a git repository itself (git found ${gitDir} above it)`);
+    location = bare ? ['--git-dir', gitDir] : ['--git-dir', gitDir, '--work-tree', here];
+  }
 
   async function resolve(label: string): Promise<string | undefined> {
     if (!isValidLabel(label)) return undefined;
@@ -114,9 +135,7 @@ export function createGitRepository(options: GitRepositoryOptions): GitRepositor
   }
 
   async function seed(): Promise<void> {
-    await mkdir(dir, { recursive: true });
-    await git(['init', '-q', '--initial-branch', branch]);
-    // An existing empty repository keeps its HEAD on re-init: point it at our branch.
+    // An existing empty repository keeps its HEAD: point it at our branch.
     await git(['symbolic-ref', 'HEAD', ref]);
     const names = (await readdir(options.seedFrom)).filter((n) => n.endsWith('.yml')).sort();
     const entries: string[] = [];
@@ -134,8 +153,7 @@ export function createGitRepository(options: GitRepositoryOptions): GitRepositor
       options.committer,
     );
     await git(['update-ref', ref, commit, '0'.repeat(40)]);
-    if ((await git(['rev-parse', '--is-bare-repository'])) === 'false')
-      await git(['read-tree', '--reset', '-u', ref]);
+    if (!bare) await git(['read-tree', '--reset', '-u', ref]);
     logger.info({ dir, branch, files: names.length }, 'created the configuration repository');
   }
 
@@ -160,12 +178,11 @@ export function createGitRepository(options: GitRepositoryOptions): GitRepositor
     uri: pathToFileURL(dir).href,
     branch,
     async start() {
-      if (await isEmptyOrMissing()) await seed();
-      try {
-        bare = (await git(['rev-parse', '--is-bare-repository'])) === 'true';
-      } catch (error) {
-        throw new Error(`${dir} is not a git repository: ${(error as Error).message}`);
+      if (await isEmptyOrMissing()) {
+        await mkdir(dir, { recursive: true });
+        await gitText(dir, ['init', '-q', '--initial-branch', branch]);
       }
+      await locate();
       if ((await resolve(branch)) === undefined) {
         const hasCommits = await git(['rev-parse', '--verify', '--quiet', 'HEAD'])
           .then(() => true)
