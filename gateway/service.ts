@@ -2,6 +2,7 @@ import { graphqlRoute } from '../lib/http/graphql-route.ts';
 import { createServiceServer } from '../lib/http/service-server.ts';
 import { createEventProducer } from '../lib/ingest/producer.ts';
 import { createKafka, parseBrokers } from '../lib/kafka/client.ts';
+import type { LiveConfig } from '../config/client/live.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createMetricsRegistry } from '../lib/metrics.ts';
 import type { Service } from '../lib/service.ts';
@@ -13,7 +14,11 @@ import { ingestRoute } from './ingest/route.ts';
 import { tokenLimitRefusal } from './operation/tokens.ts';
 import { createSubgraphClient } from './subgraph-client.ts';
 
-export function createGatewayService(config: GatewayConfig, logger: Logger): Service {
+export function createGatewayService(
+  config: GatewayConfig,
+  logger: Logger,
+  live?: LiveConfig<GatewayConfig>,
+): Service {
   const kafka = createKafka(
     parseBrokers(config.kafka.brokers),
     `${config.kafka.clientId}-gateway`,
@@ -25,8 +30,9 @@ export function createGatewayService(config: GatewayConfig, logger: Logger): Ser
     logger,
     timeoutMs: config.ingest.produceTimeoutMs,
   });
-  // Read on every request: a live configuration source can replace what this returns.
-  const limits = (): QueryLimits => config.limits;
+  // Read on every request, so a limit changed in the config service applies to the next one.
+  const limits = (): QueryLimits => (live?.current() ?? config).limits;
+  live?.readsLive('limits');
   const auth = createAuthComponent(config.auth);
   const federation = createFederatedServer({
     subgraphUrls: config.subgraphs,
@@ -38,7 +44,9 @@ export function createGatewayService(config: GatewayConfig, logger: Logger): Ser
     limits,
     logger,
   });
-  const writeKeys = new Set(config.ingest.writeKeys);
+  let writeKeys = new Set(config.ingest.writeKeys);
+  // Applied live: a key added or revoked in the config service counts from the next request.
+  live?.onChange((next) => (writeKeys = new Set(next.ingest.writeKeys)), ['ingest.writeKeys']);
   const http = createServiceServer({
     ...config.http,
     metrics: createMetricsRegistry('gateway'),

@@ -1,5 +1,6 @@
 import { createServiceServer } from '../lib/http/service-server.ts';
 import { createKafka, parseBrokers } from '../lib/kafka/client.ts';
+import type { LiveConfig } from '../config/client/live.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createMetricsRegistry } from '../lib/metrics.ts';
 import { createProfileStore } from '../lib/profile-store.ts';
@@ -11,22 +12,16 @@ import { createProcessorMetrics } from './metrics.ts';
 import { createProcessor } from './processor.ts';
 import { profileRulesFromConfig, type ProfileRules } from './rules.ts';
 
-export interface ProcessorServiceOptions {
-  /**
-   * Where the processor reads its live-reloadable rules (session timeout, segments) for each
-   * batch. Default: the rules of `config`, fixed for the process's life.
-   */
-  rules?: () => ProfileRules;
-}
-
 export function createProcessorService(
   config: ProcessorConfig,
   logger: Logger,
-  options: ProcessorServiceOptions = {},
+  live?: LiveConfig<ProcessorConfig>,
 ): Service {
   const redis = createRedisComponent(config.redis.url);
   const metrics = createMetricsRegistry('processor');
-  const initialRules = profileRulesFromConfig(config);
+  // The rules are read once per batch: a change from the config service applies to the next one.
+  let rules: ProfileRules = profileRulesFromConfig(config);
+  live?.onChange((next) => (rules = profileRulesFromConfig(next)), ['sessions', 'segments']);
   const { consumer } = config;
   const processor = createProcessor({
     kafka: createKafka(
@@ -38,7 +33,7 @@ export function createProcessorService(
     topics: config.topics,
     groupId: consumer.groupId,
     logger,
-    rules: options.rules ?? (() => initialRules),
+    rules: () => rules,
     metrics: createProcessorMetrics(metrics),
     partitionsConsumedConcurrently: consumer.partitionsConsumedConcurrently,
     consumerConfig: {

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { envName } from './env-overrides.ts';
-import { ConfigError, loadServiceConfig } from './load.ts';
+import { ConfigError, loadServiceConfig, resolveConfig } from './load.ts';
+import { parseProfiles, sourceFileNames } from './sources.ts';
 
 const schema = z.object({
   kafka: z.object({ brokers: z.string() }),
@@ -77,5 +78,45 @@ describe('loadServiceConfig', () => {
   it('names environment variables after the setting path', () => {
     expect(envName(['kafka', 'brokers'])).toBe('KAFKA_BROKERS');
     expect(envName(['topics', 'deadLetter'])).toBe('TOPICS_DEAD_LETTER');
+  });
+});
+
+describe('resolveConfig', () => {
+  it('refuses encrypted values (only the config service can decrypt), naming the settings', () => {
+    const sources = [
+      {
+        name: 'application.yml',
+        source: {
+          kafka: { brokers: '{cipher}AAAA' },
+          http: { port: 1 },
+          topics: { deadLetter: 'd' },
+          ingest: { writeKeys: ['k', '{cipher}BBBB'], enabled: true },
+        },
+      },
+    ];
+    expect(() => resolveConfig('svc', schema, sources, {})).toThrow(
+      /encrypted values[\s\S]*kafka\.brokers[\s\S]*ingest\.writeKeys\[1\]/,
+    );
+    // An environment override replaces the encrypted value, so the service can start.
+    expect(
+      resolveConfig('svc', schema, sources, { KAFKA_BROKERS: 'b:9092', INGEST_WRITE_KEYS: 'k' }),
+    ).toMatchObject({ kafka: { brokers: 'b:9092' } });
+  });
+});
+
+describe('profiles and file names', () => {
+  it('reads a Spring profile argument, ignoring default', () => {
+    expect(parseProfiles('default')).toEqual([]);
+    expect(parseProfiles(' prod , eu ')).toEqual(['prod', 'eu']);
+    expect(parseProfiles(undefined)).toEqual([]);
+  });
+
+  it('names the shared file once for the application itself', () => {
+    expect(sourceFileNames('application', [])).toEqual(['application.yml']);
+    expect(sourceFileNames('gateway', ['prod'])).toEqual([
+      'application.yml',
+      'gateway.yml',
+      'gateway-prod.yml',
+    ]);
   });
 });

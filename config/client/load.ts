@@ -1,7 +1,13 @@
 import type { z } from 'zod';
 import { applyEnvOverrides } from './env-overrides.ts';
 import { mergeTrees } from './merge.ts';
-import { DEFAULT_CONFIG_DIR, readLocalSources, type ConfigTree } from './sources.ts';
+import { encryptedSettings } from './secrets.ts';
+import {
+  DEFAULT_CONFIG_DIR,
+  readLocalSources,
+  type ConfigTree,
+  type PropertySource,
+} from './sources.ts';
 
 export interface LoadOptions {
   /** Configuration directory; defaults to this checkout's `config/`. */
@@ -33,9 +39,43 @@ export function activeProfiles(env: NodeJS.ProcessEnv): string[] {
 }
 
 /**
- * A service's configuration: its files merged by precedence, environment overrides, explicit
- * overrides, then validated against the service's zod schema. Throws a ConfigError listing
- * every problem.
+ * The settings tree a service would run with, before validation: sources merged by
+ * precedence, then environment overrides, then explicit overrides.
+ */
+export function layerSources(
+  sources: readonly PropertySource[],
+  env: NodeJS.ProcessEnv,
+  overrides: ConfigTree = {},
+): ConfigTree {
+  const merged = mergeTrees(...sources.map((s) => s.source));
+  return mergeTrees(applyEnvOverrides(merged, env).tree, overrides);
+}
+
+/**
+ * The one path from property sources to a validated configuration, used for local files and
+ * for answers of the config service alike. Throws a ConfigError listing every problem.
+ */
+export function resolveConfig<S extends z.ZodType>(
+  application: string,
+  schema: S,
+  sources: readonly PropertySource[],
+  env: NodeJS.ProcessEnv,
+  overrides: ConfigTree = {},
+): z.infer<S> {
+  const tree = layerSources(sources, env, overrides);
+  // Only the config service can decrypt; a ciphertext must never reach a service as a value.
+  const encrypted = encryptedSettings(tree);
+  if (encrypted.length > 0)
+    throw new ConfigError(
+      `invalid configuration for ${application}: encrypted values need the config service ` +
+        `(or an environment override):\n${encrypted.map((p) => `  - ${p}`).join('\n')}`,
+    );
+  return validateConfig(application, schema, tree);
+}
+
+/**
+ * A service's configuration from local files only: its files merged by precedence,
+ * environment overrides, explicit overrides, then validated against the service's zod schema.
  */
 export async function loadServiceConfig<S extends z.ZodType>(
   application: string,
@@ -45,9 +85,7 @@ export async function loadServiceConfig<S extends z.ZodType>(
   const env = options.env ?? process.env;
   const profiles = options.profiles ?? activeProfiles(env);
   const sources = await readLocalSources(options.dir ?? DEFAULT_CONFIG_DIR, application, profiles);
-  const merged = mergeTrees(...sources.map((s) => s.source));
-  const { tree } = applyEnvOverrides(merged, env);
-  return validateConfig(application, schema, mergeTrees(tree, options.overrides ?? {}));
+  return resolveConfig(application, schema, sources, env, options.overrides);
 }
 
 export function validateConfig<S extends z.ZodType>(

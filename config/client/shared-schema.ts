@@ -1,5 +1,25 @@
 import { z } from 'zod';
 
+/** How a service reaches the config service (config/application.yml `configServer`). */
+export const configServerSettings = z.object({
+  enabled: z.boolean(),
+  url: z.string().url(),
+  label: z.string().min(1),
+  token: z.string(),
+  failFast: z.boolean(),
+  timeoutMs: z.number().int().min(1),
+  retry: z.object({
+    attempts: z.number().int().min(1).max(100),
+    initialDelayMs: z.number().int().min(0),
+    maxDelayMs: z.number().int().min(0),
+    multiplier: z.number().min(1),
+  }),
+});
+export type ConfigServerSettings = z.infer<typeof configServerSettings>;
+
+export const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevelSetting = (typeof logLevels)[number];
+
 /** Settings every service shares (config/application.yml). */
 export const sharedSettings = {
   kafka: z.object({ brokers: z.string().min(1), clientId: z.string().min(1) }),
@@ -11,7 +31,8 @@ export const sharedSettings = {
   }),
   redis: z.object({ url: z.string().url(), keyPrefix: z.string() }),
   database: z.object({ url: z.string().min(1) }),
-  log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']) }),
+  log: z.object({ level: z.enum(logLevels) }),
+  configServer: configServerSettings,
 };
 
 export const httpSettings = z.object({

@@ -22,6 +22,8 @@ export interface ServiceServerOptions {
 
 export interface ServiceServer extends Component {
   readonly server: http.Server;
+  /** The registry `/metrics` serves; parts created outside the service register here. */
+  readonly metrics: Registry;
   /** The bound port (useful when listening on port 0 in tests). */
   port(): number;
 }
@@ -61,6 +63,7 @@ export function createServiceServer(options: ServiceServerOptions): ServiceServe
   return {
     name: 'http',
     server,
+    metrics: options.metrics,
     port: () => (server.address() as AddressInfo).port,
     start: () =>
       new Promise<void>((resolve, reject) => {

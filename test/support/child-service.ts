@@ -27,6 +27,8 @@ export function sandboxEnv(sandbox: Sandbox): Record<string, string> {
     REDIS_KEY_PREFIX: sandbox.keyPrefix,
     DATABASE_URL: sandbox.databaseUrl,
     LOG_LEVEL: 'warn',
+    // Local files only: a config service on this machine (npm start) belongs to no sandbox.
+    CONFIG_SERVER_ENABLED: 'false',
   };
 }
 
@@ -86,4 +88,27 @@ export async function freePort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   if (address === null || typeof address === 'string') throw new Error('no port assigned');
   return address.port;
+}
+
+/**
+ * Runs a service's `main.ts` expecting it to exit on its own (a refused start); resolves its
+ * exit code and output. Kills it after `timeoutMs`.
+ */
+export async function runUntilExit(
+  entry: string,
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; output: string }> {
+  let output = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, entry)], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PULSEHUB_PROFILES: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
+  return { code, output };
 }

@@ -1,10 +1,17 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { z } from 'zod';
+import { loadLiveConfig, type LoadedConfig } from '../../config/client/client.ts';
+import type { LiveConfig } from '../../config/client/live.ts';
 import { loadServiceConfig } from '../../config/client/load.ts';
 import { mergeTrees } from '../../config/client/merge.ts';
 import { archiverConfigSchema } from '../../archiver/config.ts';
 import { createArchiverService } from '../../archiver/service.ts';
 import { gatewayConfigSchema } from '../../gateway/config.ts';
 import { createGatewayService } from '../../gateway/service.ts';
-import { createLogger } from '../../lib/logger.ts';
+import { createLogger, type Logger } from '../../lib/logger.ts';
 import { startService, stopService, type Service } from '../../lib/service.ts';
 import { processorConfigSchema } from '../../processor/config.ts';
 import { createProcessorService } from '../../processor/service.ts';
@@ -21,7 +28,15 @@ import type { Sandbox } from './isolation.ts';
 export interface RunningSystem {
   gatewayUrl: string;
   graphqlUrl: string;
+  /** Base URL of the config service (its HTTP config endpoint is `${configUrl}/config/...`). */
+  configUrl: string;
+  /** The sandbox's configuration git repository (a working repository, branch main). */
+  configRepo: string;
+  /** The encryption key of the sandbox's config service (`encrypt.key`). */
+  encryptKey: string;
   services: Record<string, Service>;
+  /** Each service's live configuration, as its factory received it. */
+  live: Record<string, LiveConfig<unknown>>;
   /** The key pair the gateway trusts, to mint tokens with any scopes. */
   auth: TestKeys;
   /** A token with every scope (what `npm start` prints). */
@@ -47,92 +62,148 @@ export interface GatewayOptions {
 export interface SystemOptions {
   /** Settings for the gateway, applied last. */
   gateway?: Record<string, unknown>;
+  /** Logger per service; default: level warn on stdout. */
+  logger?(service: string): Logger;
+  /** Extra config service settings (e.g. `repository.pollIntervalMs`). */
+  configService?: Record<string, unknown>;
 }
 
 /**
  * The whole system in this process, wired to a sandbox, every server on a free port. The same
- * factories as the real mains; only the configuration differs (no environment is read).
+ * factories as the real mains, and the same configuration path: the config service starts
+ * first (its repository a fresh git repository seeded from config/), then every other service
+ * loads its configuration from it through the config client and follows its changes. The
+ * sandbox's settings are pinned as overrides (no environment is read).
  */
 export async function startSystem(
   sandbox: Sandbox,
   options: SystemOptions = {},
 ): Promise<RunningSystem> {
   const auth = await createTestKeys();
-  const load = <S extends Parameters<typeof loadServiceConfig>[1]>(
+  const logger = options.logger ?? ((name: string) => createLogger(name, 'warn'));
+  const scratch = await mkdtemp(path.join(os.tmpdir(), `pulsehub-${sandbox.id}-`));
+  const configRepo = path.join(scratch, 'config-repo');
+  const encryptKey = randomBytes(24).toString('base64');
+  const started: Array<{ stop(): Promise<void> }> = [];
+  const start = async (service: Service): Promise<Service> => {
+    await startService(service);
+    started.push({ stop: () => stopService(service) });
+    return service;
+  };
+
+  const config = await start(
+    createConfigService(
+      await loadServiceConfig('config', configServiceConfigSchema, {
+        env: {},
+        profiles: [],
+        overrides: {
+          ...sandbox.sharedOverrides,
+          http: { host: '127.0.0.1', port: 0 },
+          repository: { path: configRepo, pollIntervalMs: 0 },
+          encrypt: { key: encryptKey },
+          ...options.configService,
+        },
+      }),
+      logger('config'),
+    ),
+  );
+  const configUrl = `http://127.0.0.1:${config.http.port()}`;
+
+  const live: Record<string, LiveConfig<unknown>> = {};
+  /** The production path: configuration from the config service, kept live. */
+  const load = async <S extends z.ZodType>(
     app: string,
     schema: S,
     extra: Record<string, unknown> = {},
     profiles: string[] = [],
-  ) =>
-    loadServiceConfig(app, schema, {
+  ): Promise<LoadedConfig<z.infer<S>>> => {
+    const loaded = await loadLiveConfig(app, schema, {
       env: {},
       profiles,
+      logger: logger(app),
       overrides: mergeTrees(
         sandbox.sharedOverrides,
-        { http: { host: '127.0.0.1', port: 0 } },
+        {
+          http: { host: '127.0.0.1', port: 0 },
+          configServer: { url: configUrl, retry: { attempts: 3 } },
+        },
         extra,
       ),
     });
+    if (loaded.origin !== 'config-service')
+      throw new Error(`${app} did not load from the config service`);
+    await loaded.component.start();
+    started.push({ stop: () => loaded.component.stop() });
+    live[app] = loaded.live as LiveConfig<unknown>;
+    return loaded;
+  };
+  /** Starts a service built from its loaded configuration, as runService does. */
+  const run = async (loaded: LoadedConfig<unknown>, service: Service): Promise<Service> => {
+    loaded.registerMetrics(service.http.metrics);
+    return start(service);
+  };
   const consumer = (name: string) => ({ consumer: { groupId: `${sandbox.id}-${name}` } });
-  const started: Service[] = [];
-  const start = async (service: Service): Promise<Service> => {
-    await startService(service);
-    started.push(service);
-    return service;
-  };
-  const logger = (name: string) => createLogger(name, 'warn');
 
-  const profile = await start(createProfileService(await load('profile', profileConfigSchema)));
-  const activity = await start(createActivityService(await load('activity', activityConfigSchema)));
-  const config = await start(createConfigService(await load('config', configServiceConfigSchema)));
-  const processor = await start(
-    createProcessorService(
-      await load('processor', processorConfigSchema, consumer('processor')),
-      logger('processor'),
-    ),
-  );
-  const archiver = await start(
-    createArchiverService(
-      await load('archiver', archiverConfigSchema, consumer('archiver')),
-      logger('archiver'),
-    ),
-  );
-  const url = (service: Service) => `http://127.0.0.1:${service.http.port()}/graphql`;
-  const startGateway = async (gatewayOptions: GatewayOptions = {}) => {
-    const service = await start(
-      createGatewayService(
-        await load(
-          'gateway',
-          gatewayConfigSchema,
-          mergeTrees(
-            {
-              subgraphs: { profile: url(profile), activity: url(activity), config: url(config) },
-              ...auth.gatewayAuth,
-            },
-            options.gateway ?? {},
-            gatewayOptions.overrides ?? {},
-          ),
-          gatewayOptions.profiles,
-        ),
-        logger('gateway'),
-      ),
+  try {
+    const profileConfig = await load('profile', profileConfigSchema);
+    const profile = await run(profileConfig, createProfileService(profileConfig.config));
+    const activityConfig = await load('activity', activityConfigSchema);
+    const activity = await run(activityConfig, createActivityService(activityConfig.config));
+    const processorConfig = await load('processor', processorConfigSchema, consumer('processor'));
+    const processor = await run(
+      processorConfig,
+      createProcessorService(processorConfig.config, logger('processor'), processorConfig.live),
     );
-    return { url: `http://127.0.0.1:${service.http.port()}`, service };
-  };
-  const { url: gatewayUrl, service: gateway } = await startGateway();
-  const adminToken = await auth.token();
-  const graphqlUrl = `${gatewayUrl}/graphql`;
-  return {
-    gatewayUrl,
-    graphqlUrl,
-    services: { profile, activity, config, processor, archiver, gateway },
-    auth,
-    adminToken,
-    query: (query, variables = {}, token = adminToken) =>
-      graphql(graphqlUrl, query, variables, bearer(token)),
-    startGateway,
-    async stop() {
-      for (const service of started.reverse()) await stopService(service);
-    },
-  };
+    const archiverConfig = await load('archiver', archiverConfigSchema, consumer('archiver'));
+    const archiver = await run(
+      archiverConfig,
+      createArchiverService(archiverConfig.config, logger('archiver')),
+    );
+    const url = (service: Service) => `http://127.0.0.1:${service.http.port()}/graphql`;
+    const startGateway = async (gatewayOptions: GatewayOptions = {}) => {
+      const gatewayConfig = await load(
+        'gateway',
+        gatewayConfigSchema,
+        mergeTrees(
+          {
+            subgraphs: { profile: url(profile), activity: url(activity), config: url(config) },
+            ...auth.gatewayAuth,
+          },
+          options.gateway ?? {},
+          gatewayOptions.overrides ?? {},
+        ),
+        gatewayOptions.profiles,
+      );
+      const service = await run(
+        gatewayConfig,
+        createGatewayService(gatewayConfig.config, logger('gateway'), gatewayConfig.live),
+      );
+      return { url: `http://127.0.0.1:${service.http.port()}`, service };
+    };
+    const { url: gatewayUrl, service: gateway } = await startGateway();
+    const adminToken = await auth.token();
+    const graphqlUrl = `${gatewayUrl}/graphql`;
+    return {
+      gatewayUrl,
+      graphqlUrl,
+      configUrl,
+      configRepo,
+      encryptKey,
+      services: { profile, activity, config, processor, archiver, gateway },
+      live,
+      auth,
+      adminToken,
+      query: (query, variables = {}, token = adminToken) =>
+        graphql(graphqlUrl, query, variables, bearer(token)),
+      startGateway,
+      async stop() {
+        for (const part of started.reverse()) await part.stop();
+        await rm(scratch, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    for (const part of started.reverse()) await part.stop().catch(() => undefined);
+    await rm(scratch, { recursive: true, force: true });
+    throw error;
+  }
 }

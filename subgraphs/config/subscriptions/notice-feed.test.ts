@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import type { ConfigNotice } from '../../../config/client/bus.ts';
+import { createNoticeFeed } from './notice-feed.ts';
+
+const notice = (applications: string[], version: string): ConfigNotice => ({
+  applications,
+  version,
+  label: 'main',
+  origin: 'setConfig',
+  at: '2026-01-01T00:00:00.000Z',
+});
+
+describe('the notice feed', () => {
+  it('delivers accepted notices in order, queued or awaited, until returned', async () => {
+    const feed = createNoticeFeed();
+    const gateway = feed.subscribe((n) => n.applications.includes('gateway'));
+    const pending = gateway.next();
+    feed.push(notice(['gateway'], 'v1'));
+    feed.push(notice(['processor'], 'v2'));
+    feed.push(notice(['gateway'], 'v3'));
+    expect((await pending).value).toMatchObject({ version: 'v1' });
+    expect((await gateway.next()).value).toMatchObject({ version: 'v3' });
+    await gateway.return?.();
+    feed.push(notice(['gateway'], 'v4'));
+    expect(await gateway.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('ends open subscriptions on close', async () => {
+    const feed = createNoticeFeed();
+    const waiting = feed.subscribe(() => true).next();
+    feed.close();
+    expect(await waiting).toEqual({ done: true, value: undefined });
+  });
+});

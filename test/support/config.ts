@@ -1,0 +1,138 @@
+import { execFileSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { createLogger, type Logger } from '../../lib/logger.ts';
+import { graphql } from './http.ts';
+
+/** Every log line of the services in this process, for assertions (level debug). */
+export function captureLogs(): { logger(service: string): Logger; text(): string } {
+  let captured = '';
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      captured += chunk.toString('utf8');
+      done();
+    },
+  });
+  return { logger: (service) => createLogger(service, 'debug', sink), text: () => captured };
+}
+
+export interface SetConfigAnswer {
+  ok: boolean;
+  version: string | null;
+  file: string | null;
+  changed: string[];
+  errors: Array<{ application: string; path: string; message: string }>;
+}
+
+/** The setConfig mutation; `headers` reach the config subgraph when `url` is its own. */
+export async function setConfig(
+  url: string,
+  args: { application: string; profile?: string; values: unknown; message?: string },
+  headers: Record<string, string> = {},
+): Promise<SetConfigAnswer> {
+  const answer = await graphql<{ setConfig: SetConfigAnswer }>(
+    url,
+    `
+      mutation ($application: String!, $profile: String, $values: JSON!, $message: String) {
+        setConfig(
+          application: $application
+          profile: $profile
+          values: $values
+          message: $message
+        ) {
+          ok
+          version
+          file
+          changed
+          errors {
+            application
+            path
+            message
+          }
+        }
+      }
+    `,
+    { profile: 'default', ...args },
+    headers,
+  );
+  if (answer.errors !== undefined || answer.data === undefined)
+    throw new Error(`setConfig failed: ${JSON.stringify(answer.errors)}`);
+  return answer.data.setConfig;
+}
+
+export interface RefreshAnswer {
+  version: string;
+  changed: boolean;
+  applications: string[];
+  errors: Array<{ application: string; path: string; message: string }>;
+}
+
+/** The refreshConfig mutation: the config service looks for direct commits. */
+export async function refreshConfig(url: string): Promise<RefreshAnswer> {
+  const answer = await graphql<{ refreshConfig: RefreshAnswer }>(
+    url,
+    'mutation { refreshConfig { version changed applications errors { application path message } } }',
+  );
+  if (answer.errors !== undefined || answer.data === undefined)
+    throw new Error(`refreshConfig failed: ${JSON.stringify(answer.errors)}`);
+  return answer.data.refreshConfig;
+}
+
+/** Runs git in a configuration repository, as an operator would. */
+export function gitIn(repo: string, ...args: string[]): string {
+  return execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();
+}
+
+/** An operator's direct commit: edit a file in the checkout, `git commit` it. */
+export async function commitDirectly(
+  repo: string,
+  file: string,
+  text: string,
+  message: string,
+): Promise<string> {
+  await writeFile(path.join(repo, file), text);
+  gitIn(repo, 'add', file);
+  gitIn(
+    repo,
+    '-c',
+    'user.name=operator',
+    '-c',
+    'user.email=op@example.com',
+    'commit',
+    '-qm',
+    message,
+  );
+  return gitIn(repo, 'rev-parse', 'HEAD');
+}
+
+/** A graphql-ws subscription collecting every payload it receives. */
+export function subscribe<T>(
+  wsUrl: string,
+  query: string,
+): { received: T[]; ready: Promise<void>; close(): Promise<void> } {
+  const received: T[] = [];
+  let connected: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (connected = resolve));
+  const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, on: { connected } });
+  const stop = client.subscribe<T>(
+    { query },
+    {
+      next: (value) => {
+        if (value.data) received.push(value.data as T);
+      },
+      error: () => undefined,
+      complete: () => undefined,
+    },
+  );
+  return {
+    received,
+    ready,
+    async close() {
+      stop();
+      await client.dispose();
+    },
+  };
+}
