@@ -9,7 +9,7 @@ import {
   setConfig,
   subscribe,
 } from './support/config.ts';
-import { eventually, graphql, sendSegment } from './support/http.ts';
+import { eventually, sendSegment } from './support/http.ts';
 import { createSandbox, type Sandbox } from './support/isolation.ts';
 import { startSystem, type RunningSystem } from './support/system.ts';
 
@@ -43,9 +43,8 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
   });
 
   const head = () => gitIn(system.configRepo, 'rev-parse', 'main');
-  const configUrl = () => `${system.configUrl}/graphql`;
   async function config(application: string, profile?: string, label?: string) {
-    const answer = await graphql<{ config: Environment }>(system.graphqlUrl, CONFIG_QUERY, {
+    const answer = await system.query<{ config: Environment }>(CONFIG_QUERY, {
       application,
       ...(profile === undefined ? {} : { profile }),
       ...(label === undefined ? {} : { label }),
@@ -80,13 +79,13 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
   });
 
   it('layers application.yml < {app}.yml < {app}-{profile}.yml, the last profile winning', async () => {
-    const production = await setConfig(system.graphqlUrl, {
+    const production = await setConfig(system, {
       application: 'processor',
       profile: 'production',
       values: { consumer: { groupId: 'from-production' }, http: { port: 4510 } },
     });
     expect(production).toMatchObject({ ok: true, file: 'processor-production.yml' });
-    const eu = await setConfig(system.graphqlUrl, {
+    const eu = await setConfig(system, {
       application: 'processor',
       profile: 'eu',
       values: { consumer: { groupId: 'from-eu' } },
@@ -130,7 +129,7 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
   it('reads older values at an older label (tag or commit id), and diffs versions', async () => {
     const before = head();
     gitIn(system.configRepo, 'tag', 'before-archiver-move');
-    const moved = await setConfig(system.graphqlUrl, {
+    const moved = await setConfig(system, {
       application: 'archiver',
       values: { consumer: { groupId: 'archiver-v2' } },
       message: 'New archiver group',
@@ -164,11 +163,9 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
       404,
     );
 
-    const diff = await graphql<{
+    const diff = await system.query<{
       configDiff: { from: string; to: string; changes: unknown[] };
-    }>(
-      system.graphqlUrl,
-      `
+    }>(`
         {
           configDiff(application: "archiver", from: "before-archiver-move", to: "main") {
             from
@@ -181,8 +178,7 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
             }
           }
         }
-      `,
-    );
+      `);
     expect(diff.data?.configDiff).toEqual({
       from: before,
       to: moved.version,
@@ -194,7 +190,7 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
 
   it('refuses an invalid value with a clear message and commits nothing', async () => {
     const before = head();
-    const invalid = await setConfig(system.graphqlUrl, {
+    const invalid = await setConfig(system, {
       application: 'gateway',
       values: { http: { port: 'eighty' } },
     });
@@ -209,9 +205,14 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
           path: 'http.port',
           message: 'Invalid input: expected number, received string',
         },
+        {
+          application: 'gateway',
+          path: 'http.port',
+          message: 'Invalid input: expected number, received string (profile production)',
+        },
       ],
     });
-    const unknown = await setConfig(system.graphqlUrl, {
+    const unknown = await setConfig(system, {
       application: 'gateway',
       values: { ingest: { writeKey: 'typo' } },
     });
@@ -222,7 +223,7 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
         message: 'unknown setting: gateway reads ingest.writeKey',
       },
     ]);
-    const shared = await setConfig(system.graphqlUrl, {
+    const shared = await setConfig(system, {
       application: 'application',
       values: { log: { level: 'loud' } },
     });
@@ -238,7 +239,7 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
     const text = gitIn(system.configRepo, 'show', 'main:profile.yml').replace('4001', '4601');
     const commit = await commitDirectly(system.configRepo, 'profile.yml', text, 'Operator edit');
     const query = '{ config(application: "profile") { version values } }';
-    const refresh = () => refreshConfig(system.graphqlUrl);
+    const refresh = () => refreshConfig(system);
     expect(await refresh()).toEqual({
       version: commit,
       changed: true,
@@ -246,8 +247,7 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
       errors: [],
     });
     expect(await refresh()).toMatchObject({ changed: false });
-    const answer = await graphql<{ config: { version: string; values: { http: object } } }>(
-      system.graphqlUrl,
+    const answer = await system.query<{ config: { version: string; values: { http: object } } }>(
       query,
     );
     expect(answer.data?.config).toMatchObject({
@@ -263,21 +263,22 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
   });
 
   it('records the caller forwarded by the gateway as the commit author', async () => {
-    const viaGateway = await setConfig(system.graphqlUrl, {
+    const viaGateway = await setConfig(system, {
       application: 'activity',
       values: { http: { port: 4602 } },
     });
+    const alice = await system.auth.token(['config:write'], { subject: 'alice@example.com' });
     const asAlice = await setConfig(
-      configUrl(),
+      system,
       {
         application: 'activity',
         values: { http: { port: 4603 } },
         message: 'Alice moves activity',
       },
-      { 'x-pulsehub-subject': 'alice@example.com' },
+      alice,
     );
     expect(viaGateway.ok && asAlice.ok).toBe(true);
-    const history = await graphql<{
+    const history = await system.query<{
       configHistory: Array<{
         version: string;
         author: string;
@@ -286,7 +287,6 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
         files: string[];
       }>;
     }>(
-      system.graphqlUrl,
       '{ configHistory(application: "activity", first: 2) { version author authorEmail message files } }',
     );
     expect(history.data?.configHistory).toEqual([
@@ -299,8 +299,8 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
       },
       {
         version: viaGateway.version,
-        author: 'pulsehub-config',
-        authorEmail: 'config@pulsehub.local',
+        author: 'test-admin',
+        authorEmail: '',
         message: 'Set http.port in activity.yml',
         files: ['activity.yml'],
       },
@@ -309,15 +309,14 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
 
   it('never shows a secret in plain text in GraphQL answers or logs, and decrypts it for the services', async () => {
     const secret = `wk-${sandbox.id}-hunter2`;
-    const encrypted = await graphql<{ encryptValue: string }>(
-      system.graphqlUrl,
+    const encrypted = await system.query<{ encryptValue: string }>(
       'mutation ($value: String!) { encryptValue(value: $value) }',
       { value: secret },
     );
     const cipherText = encrypted.data?.encryptValue ?? '';
     expect(cipherText).toMatch(/^\{cipher\}/);
     const before = head();
-    const result = await setConfig(system.graphqlUrl, {
+    const result = await setConfig(system, {
       application: 'gateway',
       values: { ingest: { writeKeys: ['dev-write-key', cipherText] } },
     });
@@ -336,11 +335,10 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
 
     const answers = [
       await config('gateway'),
-      await graphql(
-        system.graphqlUrl,
+      await system.query(
         `{ configDiff(application: "gateway", from: "${before}", to: "main") { changes { key kind before after } } }`,
       ),
-      await graphql(system.graphqlUrl, '{ configHistory(application: "gateway") { message } }'),
+      await system.query('{ configHistory(application: "gateway") { message } }'),
     ];
     for (const answer of answers) {
       expect(answer.errors).toBeUndefined();
@@ -370,7 +368,7 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
     );
     try {
       await subscription.ready;
-      const change = await setConfig(system.graphqlUrl, {
+      const change = await setConfig(system, {
         application: 'archiver',
         values: { consumer: { groupId: 'archiver-streamed' } },
       });
@@ -382,7 +380,7 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
         applications: ['archiver'],
         version: change.version,
         origin: 'setConfig',
-        author: 'pulsehub-config',
+        author: 'test-admin',
       });
     } finally {
       await subscription.close();

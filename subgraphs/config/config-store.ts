@@ -4,7 +4,7 @@ import { directoryReader, SHARED_APPLICATION } from '../../config/client/sources
 import type { Component } from '../../lib/lifecycle.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { makeChange, type SetConfigInput, type SetConfigResult } from './changes/set-config.ts';
-import { validateCandidate, type ConfigProblem } from './changes/validate.ts';
+import { introducedProblems, validateCandidate, type ConfigProblem } from './changes/validate.ts';
 import { isValidName, resolveEnvironment, type ResolvedEnvironment } from './environment.ts';
 import type { CommitInfo } from './git/git-output.ts';
 import type { GitRepository } from './git/repository.ts';
@@ -185,7 +185,12 @@ export function createConfigStore(deps: ConfigStoreDeps): ConfigStore {
     const changedApps = await repo
       .changedFiles(previous, head)
       .then(applicationsOf, () => [SHARED_APPLICATION]);
-    const errors = await validateAt(head, changedApps);
+    // Only what the new commits break: a profile may be incomplete on purpose (see setConfig).
+    const candidate = await validateAt(head, changedApps);
+    const errors =
+      candidate.length === 0 || previous === ''
+        ? candidate
+        : introducedProblems(candidate, await validateAt(previous, changedApps));
     if (errors.length > 0)
       logger.warn(
         { version: head, settings: errors.map((e) => `${e.application}:${e.path}`) },

@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { createLogger, type Logger } from '../../lib/logger.ts';
+import { bearer } from './auth.ts';
 import { graphql } from './http.ts';
 
 /** Every log line of the services in this process, for assertions (level debug). */
@@ -27,14 +28,20 @@ export interface SetConfigAnswer {
   errors: Array<{ application: string; path: string; message: string }>;
 }
 
-/** The setConfig mutation; `headers` reach the config subgraph when `url` is its own. */
+/** Where configuration mutations go: the gateway, with a token carrying `config:write`. */
+export interface ConfigEndpoint {
+  graphqlUrl: string;
+  adminToken: string;
+}
+
+/** The setConfig mutation through the gateway; the token's subject becomes the commit author. */
 export async function setConfig(
-  url: string,
+  endpoint: ConfigEndpoint,
   args: { application: string; profile?: string; values: unknown; message?: string },
-  headers: Record<string, string> = {},
+  token = endpoint.adminToken,
 ): Promise<SetConfigAnswer> {
   const answer = await graphql<{ setConfig: SetConfigAnswer }>(
-    url,
+    endpoint.graphqlUrl,
     `
       mutation ($application: String!, $profile: String, $values: JSON!, $message: String) {
         setConfig(
@@ -56,7 +63,7 @@ export async function setConfig(
       }
     `,
     { profile: 'default', ...args },
-    headers,
+    bearer(token),
   );
   if (answer.errors !== undefined || answer.data === undefined)
     throw new Error(`setConfig failed: ${JSON.stringify(answer.errors)}`);
@@ -71,10 +78,12 @@ export interface RefreshAnswer {
 }
 
 /** The refreshConfig mutation: the config service looks for direct commits. */
-export async function refreshConfig(url: string): Promise<RefreshAnswer> {
+export async function refreshConfig(endpoint: ConfigEndpoint): Promise<RefreshAnswer> {
   const answer = await graphql<{ refreshConfig: RefreshAnswer }>(
-    url,
+    endpoint.graphqlUrl,
     'mutation { refreshConfig { version changed applications errors { application path message } } }',
+    {},
+    bearer(endpoint.adminToken),
   );
   if (answer.errors !== undefined || answer.data === undefined)
     throw new Error(`refreshConfig failed: ${JSON.stringify(answer.errors)}`);
