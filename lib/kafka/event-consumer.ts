@@ -1,10 +1,18 @@
-import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import type {
+  Consumer,
+  ConsumerConfig,
+  EachBatchPayload,
+  Kafka,
+  KafkaMessage,
+  Producer,
+} from 'kafkajs';
 import type { Component } from '../lifecycle.ts';
 import type { Logger } from '../logger.ts';
 import type { ActivityEvent } from '../../schema/event.ts';
 import type { TopicNames } from '../../schema/topics.ts';
 import { decodeEvent } from './decode.ts';
-import { sendDeadLetters, type DeadLetter } from './dead-letter.ts';
+import { deadLetterOf, sendDeadLetters, type DeadLetter } from './dead-letter.ts';
+import { DEFAULT_LEAVE_TIMEOUT_MS, disconnectWithin } from './leave-group.ts';
 
 /** A batch of one partition with its decodable events; poison messages were dead-lettered. */
 export interface EventBatch {
@@ -13,6 +21,10 @@ export interface EventBatch {
   events: Array<{ event: ActivityEvent; offset: number }>;
   /** Keeps the group membership alive during long work inside a batch. */
   heartbeat(): Promise<void>;
+  /** False once the consumer is stopping or the partition moved on: stop retrying, throw. */
+  isActive(): boolean;
+  /** Sends these messages of the batch (original bytes) to the dead-letter topic with the reason. */
+  deadLetter(items: ReadonlyArray<{ offset: number; reason: string }>): Promise<void>;
 }
 
 export interface EventConsumerOptions {
@@ -25,6 +37,8 @@ export interface EventConsumerOptions {
   /** Applies a batch to the sink; offsets are committed only after it resolved. */
   handleBatch(batch: EventBatch): Promise<void>;
   consumerConfig?: Partial<ConsumerConfig>;
+  /** Longest wait for the group leave on stop (default 5 seconds); see disconnectWithin. */
+  leaveTimeoutMs?: number;
 }
 
 /**
@@ -46,6 +60,8 @@ export function createEventConsumer(
 
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
+    const letter = (message: KafkaMessage, reason: string): DeadLetter =>
+      deadLetterOf(batch, message, reason, name);
     const decodedEvents: EventBatch['events'] = [];
     const deadLetters: DeadLetter[] = [];
     for (const message of batch.messages) {
@@ -63,15 +79,7 @@ export function createEventConsumer(
         },
         'dead-lettering message',
       );
-      deadLetters.push({
-        key: message.key,
-        value: message.value,
-        reason: decoded.reason,
-        sourceTopic: batch.topic,
-        sourcePartition: batch.partition,
-        sourceOffset: message.offset,
-        failedBy: name,
-      });
+      deadLetters.push(letter(message, decoded.reason));
     }
     if (!payload.isRunning() || payload.isStale()) return;
     await sendDeadLetters(producer, topics.deadLetter, deadLetters);
@@ -80,6 +88,15 @@ export function createEventConsumer(
       partition: batch.partition,
       events: decodedEvents,
       heartbeat: payload.heartbeat,
+      isActive: () => payload.isRunning() && !payload.isStale(),
+      deadLetter: async (items) => {
+        const byOffset = new Map(batch.messages.map((m) => [Number(m.offset), m]));
+        const letters = items.flatMap(({ offset, reason }) => {
+          const message = byOffset.get(offset);
+          return message ? [letter(message, reason)] : [];
+        });
+        await sendDeadLetters(producer, topics.deadLetter, letters);
+      },
     });
     const last = batch.messages[batch.messages.length - 1];
     if (last) payload.resolveOffset(last.offset);
@@ -100,7 +117,12 @@ export function createEventConsumer(
     async stop() {
       running = false;
       // Leaving the group first hands the partitions over before the producer goes.
-      await consumer.disconnect();
+      await disconnectWithin(
+        consumer,
+        options.leaveTimeoutMs ?? DEFAULT_LEAVE_TIMEOUT_MS,
+        logger,
+        name,
+      );
       await producer.disconnect();
     },
     ready: () => Promise.resolve(running),

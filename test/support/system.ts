@@ -57,7 +57,10 @@ export async function startSystem(sandbox: Sandbox): Promise<RunningSystem> {
   );
   const archiver = await start(
     createArchiverService(
-      await load('archiver', archiverConfigSchema, consumer('archiver')),
+      await load('archiver', archiverConfigSchema, {
+        ...consumer('archiver'),
+        snapshots: { groupId: `${sandbox.id}-archiver-snapshots` },
+      }),
       logger('archiver'),
     ),
   );
