@@ -1,27 +1,26 @@
 import type { GraphQLResolverMap } from '../../lib/graphql/subgraph-server.ts';
-import type { ProfileStore } from '../../lib/profile-store.ts';
 import { DateTimeScalar, JSONScalar } from '../../schema/scalars.ts';
 import type { Device, UserProfile } from '../../schema/profile.ts';
+import type { ProfileEraser } from './delete-profile.ts';
+import type { ProfileLoader } from './profile-loader.ts';
 
 export interface ProfileContext {
-  store: ProfileStore;
-}
-
-async function loadProfile(store: ProfileStore, id: string): Promise<UserProfile | null> {
-  const [stored] = await store.readMany([id]);
-  return stored?.profile ?? null;
+  loader: ProfileLoader;
+  eraser: ProfileEraser;
 }
 
 export const profileResolvers: GraphQLResolverMap<ProfileContext> = {
   DateTime: DateTimeScalar,
   JSON: JSONScalar,
   Query: {
-    profile: (_: unknown, args: { id: string }, { store }: ProfileContext) =>
-      loadProfile(store, args.id),
+    profile: (_: unknown, args: { id: string }, { loader }: ProfileContext) => loader.load(args.id),
+  },
+  Mutation: {
+    deleteProfile: (_: unknown, args: { id: string }, { eraser }: ProfileContext) =>
+      eraser.deleteProfile(args.id),
   },
   Profile: {
-    __resolveReference: (ref: { id: string }, { store }: ProfileContext) =>
-      loadProfile(store, ref.id),
+    __resolveReference: (ref: { id: string }, { loader }: ProfileContext) => loader.load(ref.id),
     eventCounts: (profile: UserProfile) =>
       Object.entries(profile.eventCounts).map(([name, count]) => ({ name, count })),
   },
