@@ -19,6 +19,7 @@ export interface ArchiverDeps {
   logger: Logger;
   metrics: ArchiverMetrics;
   retry: { initialBackoffMs: number; maxBackoffMs: number };
+  fetch: { maxBytesPerPartition: number; concurrency: number };
 }
 
 /**
@@ -57,7 +58,9 @@ export function createArchiver(deps: ArchiverDeps): Component {
     ...deps,
     name: 'archiver',
     handleBatch,
-    consumerConfig: { maxWaitTimeInMs: 100 },
+    consumerConfig: { maxWaitTimeInMs: 100, maxBytesPerPartition: deps.fetch.maxBytesPerPartition },
+    // While PostgreSQL writes one batch, the next partition's batch is parsed and sent.
+    partitionsConsumedConcurrently: deps.fetch.concurrency,
   });
   return {
     ...consumer,

@@ -4,7 +4,10 @@ import { consumerSettings, httpSettings, sharedSettings } from '../config/client
 export const archiverConfigSchema = z.object({
   ...sharedSettings,
   http: httpSettings,
-  consumer: consumerSettings,
+  consumer: consumerSettings.extend({
+    maxBytesPerPartition: z.number().int().min(1_024),
+    concurrency: z.number().int().min(1).max(64),
+  }),
   snapshots: consumerSettings,
   partitions: z.object({
     aheadMonths: z.number().int().min(0).max(24),

@@ -2,9 +2,15 @@ import { getTableColumns, sql } from 'drizzle-orm';
 import type { Database } from '../lib/postgres.ts';
 import { events, type EventRow } from '../schema/db/tables.ts';
 
-const COLUMNS = Object.entries(getTableColumns(events)).map(
+/** The table's columns in table order: (property of EventRow, column name). */
+export const EVENT_COLUMNS = Object.entries(getTableColumns(events)).map(
   ([key, column]) => [key as keyof EventRow, column.name] as const,
 );
+
+/** A row keyed by column name, in table order, missing values as null. */
+export function eventRecord(row: EventRow): Record<string, unknown> {
+  return Object.fromEntries(EVENT_COLUMNS.map(([key, name]) => [name, row[key] ?? null]));
+}
 
 // Bare column names: a conflict target takes no table qualifier.
 const CONFLICT_TARGET = sql.join(
@@ -21,9 +27,7 @@ const CONFLICT_TARGET = sql.join(
  */
 export async function insertEvents(db: Database, rows: readonly EventRow[]): Promise<number> {
   if (rows.length === 0) return 0;
-  const records = rows.map((row) =>
-    Object.fromEntries(COLUMNS.map(([key, name]) => [name, row[key] ?? null])),
-  );
+  const records = rows.map(eventRecord);
   const result = await db.execute(sql`
     insert into ${events}
     select * from jsonb_populate_recordset(null::${events}, ${JSON.stringify(records)}::jsonb)

@@ -28,7 +28,8 @@ export function createArchiverService(config: ArchiverConfig, logger: Logger): S
     metrics,
     retry: config.retry,
   };
-  const archiver = createArchiver({ ...shared, partitions, groupId: config.consumer.groupId });
+  const { groupId, ...fetch } = config.consumer;
+  const archiver = createArchiver({ ...shared, partitions, groupId, fetch });
   const snapshots = createSnapshotConsumer({ ...shared, groupId: config.snapshots.groupId });
   const http = createServiceServer({
     ...config.http,

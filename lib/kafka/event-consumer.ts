@@ -37,6 +37,8 @@ export interface EventConsumerOptions {
   /** Applies a batch to the sink; offsets are committed only after it resolved. */
   handleBatch(batch: EventBatch): Promise<void>;
   consumerConfig?: Partial<ConsumerConfig>;
+  /** Batches of different partitions handled at once (default 1). */
+  partitionsConsumedConcurrently?: number;
   /** Longest wait for the group leave on stop (default 5 seconds); see disconnectWithin. */
   leaveTimeoutMs?: number;
 }
@@ -111,7 +113,12 @@ export function createEventConsumer(
       await producer.connect();
       await consumer.connect();
       await consumer.subscribe({ topic: topics.events, fromBeginning: true });
-      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+      });
       running = true;
     },
     async stop() {
