@@ -11,7 +11,7 @@ export interface ArchiveOutcome {
   rejected: Array<{ offset: number; reason: string }>;
 }
 
-/** SQLSTATE 23514 with this message: the month's partition vanished (dropped meanwhile). */
+/** SQLSTATE 23514 with this message: no partition holds the row's month. */
 const NO_PARTITION = /no partition of relation/;
 
 /**
@@ -26,12 +26,26 @@ export async function archiveRows(
   partitions: PartitionKeeper,
   rows: readonly EventRow[],
 ): Promise<ArchiveOutcome> {
-  await partitions.ensureFor(rows.map((row) => row.timestamp));
-  try {
+  const timestamps = rows.map((row) => row.timestamp);
+  const whole = async (): Promise<ArchiveOutcome> => {
     const inserted = await insertEvents(db, rows);
     return { inserted, duplicates: rows.length - inserted, rejected: [] };
+  };
+  await partitions.ensureFor(timestamps);
+  try {
+    return await whole();
   } catch (error) {
-    rethrowUnlessRowData(error, partitions);
+    if (!isRowDataError(error)) throw error;
+    if (NO_PARTITION.test(databaseCause(error).message)) {
+      // A month was dropped behind our back (retention elsewhere): create it and try again.
+      partitions.forget();
+      await partitions.ensureFor(timestamps);
+      try {
+        return await whole();
+      } catch (again) {
+        if (!isRowDataError(again)) throw again;
+      }
+    }
   }
   const outcome: ArchiveOutcome = { inserted: 0, duplicates: 0, rejected: [] };
   for (const row of rows) {
@@ -40,7 +54,8 @@ export async function archiveRows(
       outcome.inserted += inserted;
       outcome.duplicates += 1 - inserted;
     } catch (error) {
-      rethrowUnlessRowData(error, partitions);
+      // Its content (or, with every month present, a time no partition holds) is refused.
+      if (!isRowDataError(error)) throw error;
       outcome.rejected.push({
         offset: row.sourceOffset,
         reason: `archive refused the event: ${describeDatabaseError(error)}`,
@@ -48,13 +63,4 @@ export async function archiveRows(
     }
   }
   return outcome;
-}
-
-function rethrowUnlessRowData(error: unknown, partitions: PartitionKeeper): void {
-  if (NO_PARTITION.test(databaseCause(error).message)) {
-    // Not the row's fault: recreate the month on the retry.
-    partitions.forget();
-    throw error;
-  }
-  if (!isRowDataError(error)) throw error;
 }
