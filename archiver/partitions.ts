@@ -100,7 +100,14 @@ export function createPartitionKeeper(
     forget: () => known.clear(),
     async ensureFor(timestamps) {
       const missing = new Map<string, Month>();
+      const seen = new Set<string>();
       for (const timestamp of timestamps) {
+        // Ingest writes UTC instants (2026-11-21T10:00:00.000Z) whose first seven characters
+        // are the month: parse each month once per batch, not each of thousands of events.
+        const utc = timestamp.endsWith('Z') && timestamp[4] === '-' && timestamp[7] === '-';
+        const key = utc ? timestamp.slice(0, 7) : timestamp;
+        if (seen.has(key)) continue;
+        seen.add(key);
         const month = monthOf(timestamp);
         // An unparsable timestamp needs no partition: its insert fails and it is dead-lettered.
         if (month !== undefined && !known.has(partitionName(month)))
