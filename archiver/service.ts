@@ -6,24 +6,36 @@ import { createPostgresComponent } from '../lib/postgres.ts';
 import type { Service } from '../lib/service.ts';
 import type { ArchiverConfig } from './config.ts';
 import { createArchiver } from './archiver.ts';
+import { createArchiverMetrics } from './metrics.ts';
+import { createPartitionKeeper } from './partitions.ts';
+import { createSnapshotConsumer } from './snapshots.ts';
 
 export function createArchiverService(config: ArchiverConfig, logger: Logger): Service {
   const postgres = createPostgresComponent(config.database.url);
-  const archiver = createArchiver({
-    kafka: createKafka(
-      parseBrokers(config.kafka.brokers),
-      `${config.kafka.clientId}-archiver`,
-      logger,
-    ),
+  const kafka = createKafka(
+    parseBrokers(config.kafka.brokers),
+    `${config.kafka.clientId}-archiver`,
+    logger,
+  );
+  const registry = createMetricsRegistry('archiver');
+  const metrics = createArchiverMetrics(registry);
+  const partitions = createPartitionKeeper(postgres.db, config.partitions, logger);
+  const shared = {
+    kafka,
     db: postgres.db,
     topics: config.topics,
-    groupId: config.consumer.groupId,
     logger,
-  });
+    metrics,
+    retry: config.retry,
+  };
+  const { groupId, ...fetch } = config.consumer;
+  const archiver = createArchiver({ ...shared, partitions, groupId, fetch });
+  const snapshots = createSnapshotConsumer({ ...shared, groupId: config.snapshots.groupId });
   const http = createServiceServer({
     ...config.http,
-    metrics: createMetricsRegistry('archiver'),
-    dependencies: () => [postgres, archiver],
+    metrics: registry,
+    // The consumers also say unready while they are paused retrying a write.
+    dependencies: () => [postgres, archiver, snapshots],
   });
-  return { components: [postgres, archiver, http], http };
+  return { components: [postgres, partitions, archiver, snapshots, http], http };
 }

@@ -122,7 +122,7 @@ async function processorRate(): Promise<{ processor: number; bare: number }> {
   const metricsUrl = `http://127.0.0.1:${service.http.port()}/metrics`;
   const processed = async () => {
     const text = await (await fetch(metricsUrl)).text();
-    return Number(/^processor_events_applied_total\{[^}]*\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    return Number(/^pulsehub_processor_events_applied_total\{[^}]*\} (\d+)$/m.exec(text)?.[1] ?? 0);
   };
   const processor = await rateOf(processed, events);
   await stopService(service);

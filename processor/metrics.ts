@@ -10,19 +10,19 @@ export interface ProcessorMetrics {
 
 export function createProcessorMetrics(registry: Registry): ProcessorMetrics {
   return {
-    consumer: createConsumerMetrics(registry, 'processor'),
+    consumer: createConsumerMetrics(registry, 'pulsehub_processor'),
     applied: new Counter({
-      name: 'processor_events_applied_total',
+      name: 'pulsehub_processor_events_applied_total',
       help: 'Events applied to a profile in Redis.',
       registers: [registry],
     }),
     unchanged: new Counter({
-      name: 'processor_events_unchanged_total',
+      name: 'pulsehub_processor_events_unchanged_total',
       help: 'Valid events that changed nothing: redelivered (at or below the watermark) or a duplicate messageId.',
       registers: [registry],
     }),
     profilesWritten: new Counter({
-      name: 'processor_profile_writes_total',
+      name: 'pulsehub_processor_profile_writes_total',
       help: 'Profile writes to Redis (one per changed profile per batch).',
       registers: [registry],
     }),

@@ -424,7 +424,7 @@ describe('hot path: ingest, processor, announcements, dead letters', () => {
     ).text();
     const counted = [
       ...metrics.matchAll(
-        /^processor_events_dead_lettered_total\{kind="\w+",service="processor"\} (\d+)$/gm,
+        /^pulsehub_processor_events_dead_lettered_total\{kind="\w+",service="processor"\} (\d+)$/gm,
       ),
     ].reduce((sum, m) => sum + Number(m[1]), 0);
     expect(counted).toBe(poison.length);

@@ -1,4 +1,4 @@
-import type { Producer } from 'kafkajs';
+import type { KafkaMessage, Producer } from 'kafkajs';
 
 /** Why and where a message failed; travels as headers beside the untouched original bytes. */
 export interface DeadLetter {
@@ -9,6 +9,24 @@ export interface DeadLetter {
   sourcePartition: number;
   sourceOffset: string;
   failedBy: string;
+}
+
+/** The dead letter of one consumed message: its original bytes and where it came from. */
+export function deadLetterOf(
+  source: { topic: string; partition: number },
+  message: Pick<KafkaMessage, 'key' | 'value' | 'offset'>,
+  reason: string,
+  failedBy: string,
+): DeadLetter {
+  return {
+    key: message.key,
+    value: message.value,
+    reason,
+    sourceTopic: source.topic,
+    sourcePartition: source.partition,
+    sourceOffset: message.offset,
+    failedBy,
+  };
 }
 
 export const DEAD_LETTER_HEADERS = {

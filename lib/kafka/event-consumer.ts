@@ -1,4 +1,11 @@
-import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import type {
+  Consumer,
+  ConsumerConfig,
+  EachBatchPayload,
+  Kafka,
+  KafkaMessage,
+  Producer,
+} from 'kafkajs';
 import type { Component } from '../lifecycle.ts';
 import type { Logger } from '../logger.ts';
 import type { ActivityEvent } from '../../schema/event.ts';
@@ -6,7 +13,8 @@ import type { TopicNames } from '../../schema/topics.ts';
 import { createProducer } from './client.ts';
 import type { ConsumerMetrics } from './consumer-metrics.ts';
 import { decodeEvent } from './decode.ts';
-import { sendDeadLetters, type DeadLetter } from './dead-letter.ts';
+import { deadLetterOf, sendDeadLetters, type DeadLetter } from './dead-letter.ts';
+import { DEFAULT_LEAVE_TIMEOUT_MS, disconnectWithin } from './leave-group.ts';
 
 /** A batch of one partition with its valid events; poison messages were dead-lettered. */
 export interface EventBatch {
@@ -15,6 +23,10 @@ export interface EventBatch {
   events: Array<{ event: ActivityEvent; offset: number }>;
   /** Keeps the group membership alive during long work inside a batch (throttled by kafkajs). */
   heartbeat(): Promise<void>;
+  /** False once the consumer is stopping or the partition moved on: stop retrying, throw. */
+  isActive(): boolean;
+  /** Sends these messages of the batch (original bytes) to the dead-letter topic with the reason. */
+  deadLetter(items: ReadonlyArray<{ offset: number; reason: string }>): Promise<void>;
 }
 
 export interface EventConsumerOptions {
@@ -29,6 +41,8 @@ export interface EventConsumerOptions {
   consumerConfig?: Partial<ConsumerConfig>;
   /** Partitions handled at the same time (their profiles never overlap). Default 1. */
   partitionsConsumedConcurrently?: number;
+  /** Longest wait for the group leave on stop (default 5 seconds); see disconnectWithin. */
+  leaveTimeoutMs?: number;
   /** Sends the dead letters; created with createProducer when absent. Connected and
    * disconnected with the consumer either way. */
   producer?: Producer;
@@ -61,6 +75,8 @@ export function createEventConsumer(
     if (last === undefined) return;
     const stopTimer = metrics?.batchDuration.startTimer();
     const events: EventBatch['events'] = [];
+    const letter = (message: KafkaMessage, reason: string): DeadLetter =>
+      deadLetterOf(batch, message, reason, name);
     const deadLetters: DeadLetter[] = [];
     for (const message of batch.messages) {
       const decoded = decodeEvent(message);
@@ -78,15 +94,7 @@ export function createEventConsumer(
         'dead-lettering message',
       );
       metrics?.deadLettered.inc({ kind: decoded.kind });
-      deadLetters.push({
-        key: message.key,
-        value: message.value,
-        reason: decoded.reason,
-        sourceTopic: batch.topic,
-        sourcePartition: batch.partition,
-        sourceOffset: message.offset,
-        failedBy: name,
-      });
+      deadLetters.push(letter(message, decoded.reason));
     }
     if (!payload.isRunning() || payload.isStale()) return;
     await sendDeadLetters(producer, topics.deadLetter, deadLetters);
@@ -95,6 +103,15 @@ export function createEventConsumer(
       partition: batch.partition,
       events,
       heartbeat: payload.heartbeat,
+      isActive: () => payload.isRunning() && !payload.isStale(),
+      deadLetter: async (items) => {
+        const byOffset = new Map(batch.messages.map((m) => [Number(m.offset), m]));
+        const letters = items.flatMap(({ offset, reason }) => {
+          const message = byOffset.get(offset);
+          return message ? [letter(message, reason)] : [];
+        });
+        await sendDeadLetters(producer, topics.deadLetter, letters);
+      },
     });
     // Kafka's committed offset is the next one to read.
     const next = String(BigInt(last.offset) + 1n);
@@ -125,7 +142,12 @@ export function createEventConsumer(
     async stop() {
       running = false;
       // Leaving the group (after the batch in hand) hands the partitions over before the producer goes.
-      await consumer.disconnect();
+      await disconnectWithin(
+        consumer,
+        options.leaveTimeoutMs ?? DEFAULT_LEAVE_TIMEOUT_MS,
+        logger,
+        name,
+      );
       await producer.disconnect();
     },
     ready: () => Promise.resolve(running),

@@ -5,11 +5,21 @@ import pg from 'pg';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
 
-/** Applies the checked-in drizzle-kit migrations; safe to run on every start. */
+/** Arbitrary but fixed: the advisory lock every PulseHub migration run takes. */
+const MIGRATION_LOCK = 7_146_001;
+
+/**
+ * Applies the checked-in drizzle-kit migrations; safe to run on every start. Several
+ * processes starting at once (archivers scaling out) take turns on an advisory lock, so a
+ * migration never runs twice concurrently. The pool has one connection, so the lock, the
+ * migrations and the unlock share one session.
+ */
 export async function runMigrations(databaseUrl: string): Promise<void> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
   try {
+    await pool.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await migrate(drizzle(pool), { migrationsFolder: MIGRATIONS_FOLDER });
+    await pool.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
   } finally {
     await pool.end();
   }

@@ -1,14 +1,17 @@
 import { GraphQLError } from 'graphql';
 import type { Caller } from '../../lib/graphql/identity-headers.ts';
 import type { GraphQLResolverMap } from '../../lib/graphql/subgraph-server.ts';
-import type { ProfileStore } from '../../lib/profile-store.ts';
 import { ErrorCode } from '../../schema/errors.ts';
 import { DateTimeScalar, JSONScalar } from '../../schema/scalars.ts';
 import type { Device, UserProfile } from '../../schema/profile.ts';
+import type { ProfileEraser } from './delete-profile.ts';
+import type { ProfileLoader } from './profile-loader.ts';
 import { decodeMemberCursor, type SegmentReader } from './segment-members.ts';
 
 export interface ProfileContext {
-  store: ProfileStore;
+  /** Redis first, the PostgreSQL snapshot on a miss. */
+  loader: ProfileLoader;
+  eraser: ProfileEraser;
   segments: SegmentReader;
   /** Who is calling, as the gateway forwarded it. */
   caller?: Caller | undefined;
@@ -18,15 +21,6 @@ export interface ProfileContext {
 const MAX_IDS = 100;
 const MAX_PAGE = 100;
 
-/** Profiles by id in one Redis round trip, in the order asked; null where none exists. */
-async function loadProfiles(
-  store: ProfileStore,
-  ids: readonly string[],
-): Promise<Array<UserProfile | null>> {
-  const stored = await store.readMany(ids);
-  return stored.map((entry) => entry?.profile ?? null);
-}
-
 function badInput(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.BadUserInput } });
 }
@@ -35,11 +29,10 @@ export const profileResolvers: GraphQLResolverMap<ProfileContext> = {
   DateTime: DateTimeScalar,
   JSON: JSONScalar,
   Query: {
-    profile: async (_: unknown, args: { id: string }, { store }: ProfileContext) =>
-      (await loadProfiles(store, [args.id]))[0] ?? null,
-    profiles: (_: unknown, args: { ids: string[] }, { store }: ProfileContext) => {
+    profile: (_: unknown, args: { id: string }, { loader }: ProfileContext) => loader.load(args.id),
+    profiles: (_: unknown, args: { ids: string[] }, { loader }: ProfileContext) => {
       if (args.ids.length > MAX_IDS) throw badInput(`ids takes at most ${MAX_IDS} profile ids`);
-      return loadProfiles(store, args.ids);
+      return loader.loadMany(args.ids);
     },
     segment: (_: unknown, args: { name: string }) => ({ name: args.name }),
     viewer: (_: unknown, _args: unknown, { caller }: ProfileContext) => {
@@ -57,17 +50,14 @@ export const profileResolvers: GraphQLResolverMap<ProfileContext> = {
     members: async (
       segment: { name: string },
       args: { first: number; after?: string | null },
-      { segments, store }: ProfileContext,
+      { segments, loader }: ProfileContext,
     ) => {
       if (args.first < 1 || args.first > MAX_PAGE)
         throw badInput(`first must be between 1 and ${MAX_PAGE}`);
       const after = args.after == null ? undefined : decodeMemberCursor(args.after);
       if (args.after != null && after === undefined) throw badInput('after is not a valid cursor');
       const page = await segments.members(segment.name, args.first, after);
-      const profiles = await loadProfiles(
-        store,
-        page.members.map((member) => member.id),
-      );
+      const profiles = await loader.loadMany(page.members.map((member) => member.id));
       const edges = page.members.flatMap((member, index) => {
         const node = profiles[index];
         return node ? [{ cursor: member.cursor, node }] : [];
@@ -81,9 +71,12 @@ export const profileResolvers: GraphQLResolverMap<ProfileContext> = {
       };
     },
   },
+  Mutation: {
+    deleteProfile: (_: unknown, args: { id: string }, { eraser }: ProfileContext) =>
+      eraser.deleteProfile(args.id),
+  },
   Profile: {
-    __resolveReference: async (ref: { id: string }, { store }: ProfileContext) =>
-      (await loadProfiles(store, [ref.id]))[0] ?? null,
+    __resolveReference: (ref: { id: string }, { loader }: ProfileContext) => loader.load(ref.id),
     eventCounts: (profile: UserProfile) =>
       Object.entries(profile.eventCounts).map(([name, count]) => ({ name, count })),
   },

@@ -26,6 +26,8 @@ export function sandboxEnv(sandbox: Sandbox): Record<string, string> {
     REDIS_URL: sandbox.redisUrl,
     REDIS_KEY_PREFIX: sandbox.keyPrefix,
     DATABASE_URL: sandbox.databaseUrl,
+    // The archiver's changelog consumer group; a shared default would mix sandboxes' members.
+    SNAPSHOTS_GROUP_ID: `${sandbox.id}-archiver-snapshots`,
     LOG_LEVEL: 'warn',
     // Local files only: a config service on this machine (npm start) belongs to no sandbox.
     CONFIG_SERVER_ENABLED: 'false',

@@ -87,7 +87,7 @@ export async function createSandbox(options: { partitions?: number } = {}): Prom
 }
 
 /** Removes one sandbox's keys; never FLUSHALL, other tests and services share this Redis. */
-async function deleteKeysWithPrefix(redisUrl: string, prefix: string): Promise<void> {
+export async function deleteKeysWithPrefix(redisUrl: string, prefix: string): Promise<void> {
   const redis = new Redis(redisUrl);
   try {
     let cursor = '0';

@@ -42,9 +42,9 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 export const randomBetween = (min: number, max: number): number =>
   min + Math.floor(Math.random() * (max - min));
 
-/** The processor's `processor_events_applied_total`, read from its /metrics. */
+/** The processor's `pulsehub_processor_events_applied_total`, read from its /metrics. */
 export async function appliedBy(processor: ChildService): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${processor.port}/metrics`)).text();
-  const match = /^processor_events_applied_total\{[^}]*\} (\d+)$/m.exec(text);
+  const match = /^pulsehub_processor_events_applied_total\{[^}]*\} (\d+)$/m.exec(text);
   return Number(match?.[1] ?? 0);
 }

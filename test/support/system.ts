@@ -146,7 +146,10 @@ export async function startSystem(
 
   try {
     const profileConfig = await load('profile', profileConfigSchema);
-    const profile = await run(profileConfig, createProfileService(profileConfig.config));
+    const profile = await run(
+      profileConfig,
+      createProfileService(profileConfig.config, logger('profile')),
+    );
     const activityConfig = await load('activity', activityConfigSchema);
     const activity = await run(activityConfig, createActivityService(activityConfig.config));
     const processorConfig = await load('processor', processorConfigSchema, consumer('processor'));
@@ -154,7 +157,10 @@ export async function startSystem(
       processorConfig,
       createProcessorService(processorConfig.config, logger('processor'), processorConfig.live),
     );
-    const archiverConfig = await load('archiver', archiverConfigSchema, consumer('archiver'));
+    const archiverConfig = await load('archiver', archiverConfigSchema, {
+      ...consumer('archiver'),
+      snapshots: { groupId: `${sandbox.id}-archiver-snapshots` },
+    });
     const archiver = await run(
       archiverConfig,
       createArchiverService(archiverConfig.config, logger('archiver')),

@@ -1,0 +1,48 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { createConsumerMetrics, type ConsumerMetrics } from '../lib/kafka/consumer-metrics.ts';
+
+export interface ArchiverMetrics {
+  /** Dead letters, batch durations and lag of the events consumer. */
+  consumer: ConsumerMetrics;
+  eventsInserted: Counter;
+  eventsDuplicate: Counter;
+  deadLetters: Counter;
+  snapshotsWritten: Counter;
+  postgresAvailable: Gauge<'consumer'>;
+}
+
+export function createArchiverMetrics(registry: Registry): ArchiverMetrics {
+  const registers = [registry];
+  const postgresAvailable = new Gauge({
+    name: 'pulsehub_archiver_postgres_available',
+    help: '1 while the consumer can write to PostgreSQL, 0 while it is paused retrying',
+    labelNames: ['consumer'] as const,
+    registers,
+  });
+  postgresAvailable.set({ consumer: 'events' }, 1);
+  postgresAvailable.set({ consumer: 'snapshots' }, 1);
+  return {
+    consumer: createConsumerMetrics(registry, 'pulsehub_archiver'),
+    eventsInserted: new Counter({
+      name: 'pulsehub_archiver_events_inserted_total',
+      help: 'Events written to the archive',
+      registers,
+    }),
+    eventsDuplicate: new Counter({
+      name: 'pulsehub_archiver_events_duplicate_total',
+      help: 'Redelivered events the archive already held (skipped by the dedupe key)',
+      registers,
+    }),
+    deadLetters: new Counter({
+      name: 'pulsehub_archiver_events_dead_lettered_total',
+      help: 'Events and snapshots PostgreSQL refused, sent to the dead-letter topic',
+      registers,
+    }),
+    snapshotsWritten: new Counter({
+      name: 'pulsehub_archiver_snapshots_written_total',
+      help: 'Profile snapshots and deletions applied to the profiles table',
+      registers,
+    }),
+    postgresAvailable,
+  };
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../lib/logger.ts';
+import { BatchAbandonedError, createSinkGuard } from './sink-guard.ts';
+
+function guardWithLog() {
+  const log: string[] = [];
+  const guard = createSinkGuard({
+    name: 'test sink',
+    logger: createLogger('test', 'silent'),
+    initialBackoffMs: 1,
+    maxBackoffMs: 4,
+    sliceMs: 1,
+    pause: () => log.push('pause'),
+    resume: () => log.push('resume'),
+    onAvailability: (available) => log.push(available ? 'up' : 'down'),
+  });
+  return { guard, log };
+}
+
+describe('sink guard', () => {
+  it('pauses on the first failure, retries, and resumes after the first success', async () => {
+    const { guard, log } = guardWithLog();
+    let calls = 0;
+    const seenAvailable: boolean[] = [];
+    const result = await guard.run(
+      async () => {
+        calls++;
+        seenAvailable.push(guard.available());
+        if (calls < 4) throw new Error('connect ECONNREFUSED');
+        return 'written';
+      },
+      { isActive: () => true, heartbeat: () => Promise.resolve() },
+    );
+    expect(result).toBe('written');
+    expect(seenAvailable).toEqual([true, false, false, false]);
+    expect(log).toEqual(['pause', 'down', 'resume', 'up']);
+    expect(guard.available()).toBe(true);
+  });
+
+  it('gives the batch up (throws) once the consumer stops, never reporting success', async () => {
+    const { guard } = guardWithLog();
+    let active = true;
+    const run = guard.run(
+      async () => {
+        active = false;
+        throw new Error('connection terminated');
+      },
+      { isActive: () => active, heartbeat: () => Promise.resolve() },
+    );
+    await expect(run).rejects.toBeInstanceOf(BatchAbandonedError);
+    expect(guard.available()).toBe(false);
+  });
+
+  it('gives the batch up when a heartbeat reports a rebalance', async () => {
+    const { guard } = guardWithLog();
+    const rebalance = new Error('The group is rebalancing');
+    const run = guard.run(() => Promise.reject(new Error('down')), {
+      isActive: () => true,
+      heartbeat: () => Promise.reject(rebalance),
+    });
+    await expect(run).rejects.toBe(rebalance);
+  });
+});

@@ -1,0 +1,80 @@
+import type { Redis, Result } from 'ioredis';
+import type { StoredProfile } from '../schema/profile.ts';
+import type { RedisLayout } from '../schema/redis-keys.ts';
+
+/**
+ * Puts a profile computed elsewhere (the archive, a PostgreSQL snapshot) back into Redis, in
+ * the processor's layout (hash fields `version` and `doc`), without ever replacing something
+ * newer: in `absent` mode only when Redis has no copy; in `covering` mode also over a copy
+ * whose every partition watermark the restored one has reached, i.e. a copy that has seen
+ * nothing the restored one has not. Nothing is published: the profile's content is what
+ * subscribers saw before it went missing.
+ * KEYS[1] profile hash; ARGV: version, document, mode.
+ */
+const RESTORE = `
+local current = redis.call('HGET', KEYS[1], 'doc')
+if current then
+  if ARGV[3] ~= 'covering' then return 0 end
+  local stored = cjson.decode(current)['watermarks']
+  local restored = cjson.decode(ARGV[2])['watermarks']
+  if type(stored) == 'table' then
+    for partition, offset in pairs(stored) do
+      local reached = type(restored) == 'table' and restored[partition]
+      if not reached or reached < offset then return 0 end
+    end
+  end
+end
+redis.call('HSET', KEYS[1], 'version', ARGV[1], 'doc', ARGV[2])
+return 1
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    pulsehubRestoreProfile(
+      key: string,
+      version: string,
+      doc: string,
+      mode: RestoreMode,
+    ): Result<number, Context>;
+  }
+}
+
+export type RestoreMode = 'absent' | 'covering';
+
+/**
+ * Restores profiles and their segment memberships; returns the ids written (the others were
+ * kept because Redis held something newer). One key per script call, so it works unchanged
+ * on Redis Cluster; segment sets are separate keys and are added to afterwards.
+ */
+export async function restoreProfiles(
+  redis: Redis,
+  layout: RedisLayout,
+  profiles: readonly StoredProfile[],
+  mode: RestoreMode,
+): Promise<string[]> {
+  if (profiles.length === 0) return [];
+  // Defined on first use per client; the command lives on the client instance.
+  if (typeof (redis as { pulsehubRestoreProfile?: unknown }).pulsehubRestoreProfile !== 'function')
+    redis.defineCommand('pulsehubRestoreProfile', { numberOfKeys: 1, lua: RESTORE });
+  const pipeline = redis.pipeline();
+  for (const stored of profiles)
+    pipeline.pulsehubRestoreProfile(
+      layout.profile(stored.profile.id),
+      String(stored.profile.version),
+      JSON.stringify(stored),
+      mode,
+    );
+  const results = (await pipeline.exec()) ?? [];
+  const written: StoredProfile[] = [];
+  results.forEach(([error, applied], index) => {
+    if (error) throw error;
+    const stored = profiles[index];
+    if (applied === 1 && stored) written.push(stored);
+  });
+  const segments = redis.pipeline();
+  for (const { profile } of written)
+    for (const segment of profile.segments)
+      segments.sadd(layout.segmentMembers(segment), profile.id);
+  if (segments.length > 0) await segments.exec();
+  return written.map((stored) => stored.profile.id);
+}

@@ -1,0 +1,216 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ActivityEvent } from '../schema/event.ts';
+import { emptyProfile, emptyStoredProfile, type StoredProfile } from '../schema/profile.ts';
+import { redisLayout, type RedisLayout } from '../schema/redis-keys.ts';
+import { archiveProbe, type ArchiveProbe } from './support/archive.ts';
+import { eventually, graphql } from './support/http.ts';
+import { createSandbox, type Sandbox } from './support/isolation.ts';
+import { produceEvents, produceRaw, syntheticEvents } from './support/produce-events.ts';
+import { readTopic } from './support/read-topic.ts';
+import { startSystem, type RunningSystem } from './support/system.ts';
+
+interface Page {
+  edges: Array<{ cursor: string; node: { id: string; timestamp: string } }>;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+const ACTIVITIES = `query ($id: ID!, $first: Int!, $after: String) {
+  profile(id: $id) { activities(first: $first, after: $after) {
+    edges { cursor node { id timestamp } } pageInfo { hasNextPage endCursor } } } }`;
+
+const snapshot = (id: string, version: number, extra: Partial<StoredProfile['profile']> = {}) =>
+  ({
+    ...emptyStoredProfile(id),
+    profile: {
+      ...emptyProfile(id),
+      userId: id,
+      eventCount: version,
+      version,
+      updatedAt: new Date(Date.UTC(2026, 10, 1, 0, version)).toISOString(),
+      ...extra,
+    },
+    watermarks: { 0: version * 10 },
+  }) satisfies StoredProfile;
+
+describe('cold path through GraphQL: activities, snapshot fallback, deletion', () => {
+  let sandbox: Sandbox;
+  let system: RunningSystem;
+  let archive: ArchiveProbe;
+  let redis: Redis;
+  let layout: RedisLayout;
+
+  const activitiesPage = async (id: string, first: number, after?: string | null) => {
+    const answer = await graphql<{ profile: { activities: Page } | null }>(
+      system.graphqlUrl,
+      ACTIVITIES,
+      { id, first, after: after ?? null },
+    );
+    expect(answer.errors).toBeUndefined();
+    return answer.data?.profile?.activities as Page;
+  };
+  const snapshotRow = async (id: string) =>
+    (
+      await archive.query<{ version: number; snapshot: StoredProfile }>(
+        'select version::int as version, snapshot from profiles where profile_id = $1',
+        [id],
+      )
+    )[0];
+
+  beforeAll(async () => {
+    sandbox = await createSandbox({ partitions: 3 });
+    system = await startSystem(sandbox);
+    archive = archiveProbe(sandbox);
+    redis = new Redis(sandbox.redisUrl);
+    layout = redisLayout(sandbox.keyPrefix);
+  });
+  afterAll(async () => {
+    await system?.stop();
+    redis?.disconnect();
+    await archive?.close();
+    await sandbox?.dispose();
+  });
+
+  it('pages through a profile’s activities newest first with stable cursors', async () => {
+    const id = `${sandbox.id}-pager`;
+    // 23 events over two months (two partitions of the table), in runs of three equal
+    // timestamps so the message id has to break ties.
+    const events: ActivityEvent[] = Array.from({ length: 23 }, (_, n) => {
+      const at = new Date(Date.UTC(2026, 9, 31, 23, 59, 50) + Math.floor(n / 3) * 4_000);
+      const timestamp = at.toISOString();
+      return {
+        type: 'track',
+        event: `e${n}`,
+        userId: id,
+        messageId: `${id}-m${String(n).padStart(2, '0')}`,
+        timestamp,
+        receivedAt: timestamp,
+      };
+    });
+    await produceEvents(sandbox, events);
+    await eventually(async () => ((await archive.counts(id)).rows === 23 ? true : undefined));
+    const expected = [...events]
+      .sort((a, b) =>
+        a.timestamp === b.timestamp
+          ? b.messageId.localeCompare(a.messageId)
+          : b.timestamp.localeCompare(a.timestamp),
+      )
+      .map((e) => e.messageId);
+
+    const pages: Page[] = [];
+    let after: string | null = null;
+    do {
+      const page = await activitiesPage(id, 5, after);
+      pages.push(page);
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    } while (after !== null);
+    expect(pages.map((p) => p.edges.length)).toEqual([5, 5, 5, 5, 3]);
+    expect(pages.flatMap((p) => p.edges.map((e) => e.node.id))).toEqual(expected);
+    expect(pages.at(-1)?.pageInfo.hasNextPage).toBe(false);
+
+    // Newer events arrive: the pages after a cursor the client holds stay the same.
+    const held = pages[1]?.pageInfo.endCursor as string;
+    const newer = syntheticEvents(0, 4, 1, id).map((e, n) => {
+      const timestamp = new Date(Date.UTC(2026, 11, 1, 0, 0, n)).toISOString();
+      return { ...e, userId: id, timestamp, receivedAt: timestamp };
+    });
+    await produceEvents(sandbox, newer);
+    await eventually(async () => ((await archive.counts(id)).rows === 27 ? true : undefined));
+    expect(await activitiesPage(id, 5, held)).toEqual(pages[2]);
+    const first = await activitiesPage(id, 5);
+    expect(first.edges.map((e) => e.node.id)).not.toEqual(pages[0]?.edges.map((e) => e.node.id));
+
+    const bad = await graphql(system.graphqlUrl, ACTIVITIES, { id, first: 5, after: 'nope' });
+    expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('keeps the newest snapshot per profile from the changelog and deletes on a tombstone', async () => {
+    const kept = `${sandbox.id}-snap`;
+    const gone = `${sandbox.id}-gone`;
+    await produceRaw(sandbox, sandbox.topics.changelog, [
+      { key: kept, value: JSON.stringify(snapshot(kept, 1)) },
+      { key: gone, value: JSON.stringify(snapshot(gone, 1)) },
+      { key: kept, value: JSON.stringify(snapshot(kept, 3)) },
+    ]);
+    await eventually(async () => ((await snapshotRow(kept))?.version === 3 ? true : undefined));
+    // An older snapshot replayed later never moves the row back.
+    await produceRaw(sandbox, sandbox.topics.changelog, [
+      { key: kept, value: JSON.stringify(snapshot(kept, 2)) },
+      { key: gone, value: null },
+    ]);
+    await eventually(async () => ((await snapshotRow(gone)) === undefined ? true : undefined));
+    expect(await snapshotRow(kept)).toEqual({ version: 3, snapshot: snapshot(kept, 3) });
+  });
+
+  it('serves a profile missing from Redis from its snapshot and re-warms Redis', async () => {
+    const id = `${sandbox.id}-snap`;
+    expect(await redis.exists(layout.profile(id))).toBe(0);
+    const answer = await graphql<{ profile: { id: string; eventCount: number; version: number } }>(
+      system.graphqlUrl,
+      'query ($id: ID!) { profile(id: $id) { id eventCount version } }',
+      { id },
+    );
+    expect(answer).toEqual({ data: { profile: { id, eventCount: 3, version: 3 } } });
+    expect(JSON.parse((await redis.hget(layout.profile(id), 'doc')) ?? 'null')).toEqual(
+      snapshot(id, 3),
+    );
+    expect(await redis.hget(layout.profile(id), 'version')).toBe('3');
+  });
+
+  it('deletes a profile from Redis, PostgreSQL and the changelog', async () => {
+    const id = `${sandbox.id}-erase`;
+    const other = `${sandbox.id}-stays`;
+    const events = [
+      ...syntheticEvents(0, 5, 1, id).map((e) => ({ ...e, userId: id })),
+      ...syntheticEvents(0, 2, 1, other).map((e) => ({ ...e, userId: other })),
+    ];
+    await produceEvents(sandbox, events);
+    await produceRaw(sandbox, sandbox.topics.changelog, [
+      { key: id, value: JSON.stringify(snapshot(id, 5, { segments: ['vip'] })) },
+    ]);
+    await redis.sadd(layout.segmentMembers('vip'), id, other);
+    await eventually(async () => ((await snapshotRow(id)) ? true : undefined));
+    await eventually(async () => ((await archive.counts(id)).rows === 5 ? true : undefined));
+    await eventually(async () =>
+      (await redis.exists(layout.profile(id))) === 1 ? true : undefined,
+    );
+
+    const mutation = `mutation ($id: ID!) { deleteProfile(id: $id) {
+      ok id removedLive removedSnapshot deletedEvents error { code message } } }`;
+    const answer = await graphql(system.graphqlUrl, mutation, { id });
+    expect(answer).toEqual({
+      data: {
+        deleteProfile: {
+          ok: true,
+          id,
+          removedLive: true,
+          removedSnapshot: true,
+          deletedEvents: 5,
+          error: null,
+        },
+      },
+    });
+    expect(await redis.exists(layout.profile(id))).toBe(0);
+    expect(await redis.smembers(layout.segmentMembers('vip'))).toEqual([other]);
+    expect((await archive.counts(id)).rows).toBe(0);
+    expect((await archive.counts(other)).rows).toBe(2);
+    expect(await snapshotRow(id)).toBeUndefined();
+    // 5 records of the snapshot test, this profile's snapshot and its tombstone.
+    const changelog = await readTopic(sandbox, sandbox.topics.changelog, 7);
+    const last = changelog.filter((m) => m.key?.toString() === id).at(-1);
+    expect(last?.value).toBeNull();
+    const profile = await graphql(
+      system.graphqlUrl,
+      '{ profile(id: "x") { id } }'.replace('x', id),
+    );
+    expect(profile).toEqual({ data: { profile: null } });
+
+    // Again: nothing left, still ok. A blank id is refused as data, not as an error.
+    expect((await graphql(system.graphqlUrl, mutation, { id })).data).toMatchObject({
+      deleteProfile: { ok: true, removedLive: false, removedSnapshot: false, deletedEvents: 0 },
+    });
+    expect((await graphql(system.graphqlUrl, mutation, { id: ' ' })).data).toMatchObject({
+      deleteProfile: { ok: false, error: { code: 'INVALID_ID' } },
+    });
+  });
+});
