@@ -50,7 +50,7 @@ export function createArchiver(deps: ArchiverDeps): Component {
     metrics.eventsDuplicate.inc(outcome.duplicates);
     if (outcome.rejected.length === 0) return;
     deps.logger.warn({ rejected: outcome.rejected }, 'dead-lettering events the archive refused');
-    metrics.deadLetters.inc(outcome.rejected.length);
+    metrics.refusedDeadLetters.inc(outcome.rejected.length);
     await batch.deadLetter(outcome.rejected);
   }
 

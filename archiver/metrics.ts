@@ -6,7 +6,7 @@ export interface ArchiverMetrics {
   consumer: ConsumerMetrics;
   eventsInserted: Counter;
   eventsDuplicate: Counter;
-  deadLetters: Counter;
+  refusedDeadLetters: Counter;
   snapshotsWritten: Counter;
   postgresAvailable: Gauge<'consumer'>;
 }
@@ -33,8 +33,8 @@ export function createArchiverMetrics(registry: Registry): ArchiverMetrics {
       help: 'Redelivered events the archive already held (skipped by the dedupe key)',
       registers,
     }),
-    deadLetters: new Counter({
-      name: 'pulsehub_archiver_events_dead_lettered_total',
+    refusedDeadLetters: new Counter({
+      name: 'pulsehub_archiver_refused_dead_lettered_total',
       help: 'Events and snapshots PostgreSQL refused, sent to the dead-letter topic',
       registers,
     }),

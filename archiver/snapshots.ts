@@ -62,7 +62,7 @@ export function createSnapshotConsumer(deps: SnapshotConsumerDeps): Component {
           return message ? [deadLetterOf(batch, message, reason, `archiver-${NAME}`)] : [];
         }),
       );
-      metrics.deadLetters.inc(plan.rejected.length);
+      metrics.refusedDeadLetters.inc(plan.rejected.length);
     }
     await guard.run(() => writeSnapshots(deps.db, plan), {
       isActive,
