@@ -1,9 +1,17 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Node resolves `graphql` to its CommonJS build for packages (graphql-ws, Apollo) while Vite
+ * prefers the ESM build: two copies whose `instanceof GraphQLError` disagree. Resolve it the
+ * way Node does, so tests run the same single copy as production.
+ */
+const resolve = { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] };
+
 export default defineConfig({
   test: {
     projects: [
       {
+        resolve,
         test: {
           name: 'unit',
           include: [
@@ -13,6 +21,7 @@ export default defineConfig({
         },
       },
       {
+        resolve,
         test: {
           name: 'e2e',
           include: ['test/**/*.e2e.ts'],

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { httpSettings, sharedSettings } from '../config/client/shared-schema.ts';
+import { subscriptionSettings } from './subscriptions/settings.ts';
 
 export const gatewayConfigSchema = z.object({
   ...sharedSettings,
@@ -10,6 +11,7 @@ export const gatewayConfigSchema = z.object({
     config: z.string().url(),
   }),
   ingest: z.object({ writeKeys: z.array(z.string().min(1)).min(1) }),
+  subscriptions: subscriptionSettings,
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

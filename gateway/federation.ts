@@ -4,6 +4,15 @@ import type { Component } from '../lib/lifecycle.ts';
 import { supergraphSdl, type SubgraphName } from '../schema/sdl.ts';
 
 /**
+ * @apollo/gateway refuses supergraphs that link features `for: SECURITY` it does not enforce
+ * (`@requiresScopes`). Scopes are checked by PulseHub's own code, so the purpose is dropped for
+ * the query executor.
+ */
+function withoutSecurityPurpose(sdl: string): string {
+  return sdl.replace(/(@link\(url: "[^"]+"), for: SECURITY\)/g, '$1)');
+}
+
+/**
  * Federated GraphQL over the checked-in supergraph (no runtime introspection of subgraphs).
  * Subgraph URLs come from configuration so deployments need not recompose.
  */
@@ -12,7 +21,7 @@ export function createFederatedServer(subgraphUrls: Record<SubgraphName, string>
   component: Component;
 } {
   const gateway = new ApolloGateway({
-    supergraphSdl: supergraphSdl(),
+    supergraphSdl: withoutSecurityPurpose(supergraphSdl()),
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource({ url: subgraphUrls[name as SubgraphName] ?? url }),
   });

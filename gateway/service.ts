@@ -5,11 +5,31 @@ import { createKafka, parseBrokers } from '../lib/kafka/client.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createMetricsRegistry } from '../lib/metrics.ts';
 import type { Service } from '../lib/service.ts';
+import { supergraphSdl } from '../schema/sdl.ts';
+import { SCOPES, type Authenticator } from './auth/identity.ts';
 import type { GatewayConfig } from './config.ts';
 import { createFederatedServer } from './federation.ts';
 import { ingestRoute } from './ingest/route.ts';
+import { createSubscriptionGateway } from './subscriptions/index.ts';
+import type { UpstreamHeaders } from './subscriptions/upstream-headers.ts';
 
-export function createGatewayService(config: GatewayConfig, logger: Logger): Service {
+export interface GatewayDeps {
+  /** Verifies bearer tokens. Default: every caller is anonymous with every scope. */
+  authenticator?: Authenticator;
+  /** Headers sent to subgraphs on a caller's behalf. Default: subject and scopes. */
+  upstreamHeaders?: UpstreamHeaders;
+}
+
+/** Grants every scope to everyone: what HTTP GraphQL does while it checks no tokens. */
+const openAuthenticator: Authenticator = {
+  authenticate: () => Promise.resolve({ subject: 'anonymous', scopes: new Set(SCOPES) }),
+};
+
+export function createGatewayService(
+  config: GatewayConfig,
+  logger: Logger,
+  deps: GatewayDeps = {},
+): Service {
   const kafka = createKafka(
     parseBrokers(config.kafka.brokers),
     `${config.kafka.clientId}-gateway`,
@@ -18,14 +38,25 @@ export function createGatewayService(config: GatewayConfig, logger: Logger): Ser
   const producer = createEventProducer(kafka, config.topics.events);
   const federation = createFederatedServer(config.subgraphs);
   const writeKeys = new Set(config.ingest.writeKeys);
+  const metrics = createMetricsRegistry('gateway');
   const http = createServiceServer({
     ...config.http,
-    metrics: createMetricsRegistry('gateway'),
+    metrics,
     dependencies: () => [producer, federation.component],
     routes: [
       ingestRoute({ producer, writeKeys: () => writeKeys }),
       graphqlRoute(federation.apollo, { context: () => Promise.resolve({}) }),
     ],
   });
-  return { components: [producer, federation.component, http], http };
+  const subscriptions = createSubscriptionGateway({
+    server: http.server,
+    supergraphSdl: supergraphSdl(),
+    subgraphUrls: config.subgraphs,
+    limits: config.subscriptions,
+    authenticator: deps.authenticator ?? openAuthenticator,
+    ...(deps.upstreamHeaders ? { upstreamHeaders: deps.upstreamHeaders } : {}),
+    metrics,
+    logger,
+  });
+  return { components: [producer, federation.component, http, subscriptions], http };
 }

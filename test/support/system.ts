@@ -2,7 +2,7 @@ import { loadServiceConfig } from '../../config/client/load.ts';
 import { archiverConfigSchema } from '../../archiver/config.ts';
 import { createArchiverService } from '../../archiver/service.ts';
 import { gatewayConfigSchema } from '../../gateway/config.ts';
-import { createGatewayService } from '../../gateway/service.ts';
+import { createGatewayService, type GatewayDeps } from '../../gateway/service.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { startService, stopService, type Service } from '../../lib/service.ts';
 import { processorConfigSchema } from '../../processor/config.ts';
@@ -19,6 +19,8 @@ export interface RunningSystem {
   gatewayUrl: string;
   graphqlUrl: string;
   services: Record<string, Service>;
+  /** Starts another gateway instance on the same subgraphs (stopped with the system). */
+  startGateway(): Promise<Service>;
   stop(): Promise<void>;
 }
 
@@ -26,7 +28,17 @@ export interface RunningSystem {
  * The whole system in this process, wired to a sandbox, every server on a free port. The same
  * factories as the real mains; only the configuration differs (no environment is read).
  */
-export async function startSystem(sandbox: Sandbox): Promise<RunningSystem> {
+export interface SystemOptions {
+  /** The gateway's authenticator and upstream headers. */
+  gateway?: GatewayDeps;
+  /** Extra gateway settings (e.g. `{ subscriptions: { maxConnections: 5 } }`). */
+  gatewayConfig?: Record<string, unknown>;
+}
+
+export async function startSystem(
+  sandbox: Sandbox,
+  options: SystemOptions = {},
+): Promise<RunningSystem> {
   const load = <S extends Parameters<typeof loadServiceConfig>[1]>(
     app: string,
     schema: S,
@@ -62,19 +74,22 @@ export async function startSystem(sandbox: Sandbox): Promise<RunningSystem> {
     ),
   );
   const url = (service: Service) => `http://127.0.0.1:${service.http.port()}/graphql`;
-  const gateway = await start(
-    createGatewayService(
-      await load('gateway', gatewayConfigSchema, {
-        subgraphs: { profile: url(profile), activity: url(activity), config: url(config) },
-      }),
-      logger('gateway'),
-    ),
-  );
+  const subgraphs = { profile: url(profile), activity: url(activity), config: url(config) };
+  const startGateway = async (): Promise<Service> =>
+    start(
+      createGatewayService(
+        await load('gateway', gatewayConfigSchema, { subgraphs, ...options.gatewayConfig }),
+        logger('gateway'),
+        options.gateway,
+      ),
+    );
+  const gateway = await startGateway();
   const gatewayUrl = `http://127.0.0.1:${gateway.http.port()}`;
   return {
     gatewayUrl,
     graphqlUrl: `${gatewayUrl}/graphql`,
     services: { profile, activity, config, processor, archiver, gateway },
+    startGateway,
     async stop() {
       for (const service of started.reverse()) await stopService(service);
     },

@@ -1,0 +1,27 @@
+import { IDENTITY_HEADERS } from '../../lib/graphql/identity-headers.ts';
+import type { Identity } from '../auth/identity.ts';
+
+/**
+ * The headers the gateway sends a subgraph on behalf of a caller (undefined: the gateway's
+ * own connection). One function serves the graphql-ws connection, every upstream subscription
+ * and every entity fetch, so signing them is a change in one place.
+ */
+export type UpstreamHeaders = (identity: Identity | undefined) => Record<string, string>;
+
+export const identityUpstreamHeaders: UpstreamHeaders = (identity) =>
+  identity === undefined
+    ? {}
+    : {
+        [IDENTITY_HEADERS.subject]: identity.subject,
+        [IDENTITY_HEADERS.scopes]: [...identity.scopes].sort().join(' '),
+      };
+
+/**
+ * Subscriptions share upstream work only between callers with the same authorization
+ * context: the same subject and scopes (what the subgraphs are told about the caller).
+ */
+export function authorizationKey(identity: Identity | undefined): string {
+  return identity === undefined
+    ? ''
+    : JSON.stringify([identity.subject, [...identity.scopes].sort()]);
+}
