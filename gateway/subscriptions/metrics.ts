@@ -13,6 +13,7 @@ export interface SubscriptionMetrics {
   latency: Histogram;
   closed: Counter<'code'>;
   rejected: Counter<'code'>;
+  slowConsumers: Counter;
 }
 
 export function createSubscriptionMetrics(registry: Registry): SubscriptionMetrics {
@@ -74,6 +75,11 @@ export function createSubscriptionMetrics(registry: Registry): SubscriptionMetri
       name: 'pulsehub_subscription_rejected_total',
       help: 'Subscriptions refused, by error code',
       labelNames: ['code'],
+      registers,
+    }),
+    slowConsumers: new Counter({
+      name: 'pulsehub_subscription_slow_consumers_total',
+      help: 'Connections closed with 4008 because their unsent messages passed maxBufferedBytes',
       registers,
     }),
   };

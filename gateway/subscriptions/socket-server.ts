@@ -75,6 +75,7 @@ export function createSocketServer(options: SocketServerOptions) {
 
   function closeSlow(socket: WebSocket): void {
     logger.warn({ buffered: socket.bufferedAmount }, 'closing a slow subscription consumer');
+    metrics.slowConsumers.inc();
     socket.close(SubscriptionCloseCode.SlowConsumer, 'Slow consumer');
   }
 

@@ -60,9 +60,66 @@ export function receivedAtLeast<T>(received: Received<T>, count: number, timeout
   );
 }
 
-/** The value of a Prometheus metric on a /metrics page (the first sample with that name). */
-export async function metricValue(baseUrl: string, name: string): Promise<number> {
+/**
+ * The value of a Prometheus metric on a /metrics page: the first sample with that name whose
+ * labels include `label` (e.g. `code="4008"`).
+ */
+export async function metricValue(baseUrl: string, name: string, label = ''): Promise<number> {
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+  const line = text
+    .split('\n')
+    .find((l) => (l.startsWith(`${name} `) || l.startsWith(`${name}{`)) && l.includes(label));
   return line === undefined ? Number.NaN : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+/** A raw graphql-transport-ws socket, for sending what a well-behaved client never would. */
+export interface RawSocket {
+  socket: WebSocket;
+  /** Every message received, parsed. */
+  messages: Array<Record<string, unknown>>;
+  send(message: unknown): void;
+  /** Resolves with the close code (and reason) once the server closed the connection. */
+  closed: Promise<{ code: number; reason: string }>;
+}
+
+export async function rawSocket(
+  graphqlUrl: string,
+  protocol = 'graphql-transport-ws',
+): Promise<RawSocket> {
+  const socket = new WebSocket(graphqlUrl.replace(/^http/, 'ws'), protocol);
+  const messages: Array<Record<string, unknown>> = [];
+  socket.on('message', (data: Buffer) =>
+    messages.push(JSON.parse(data.toString('utf8')) as Record<string, unknown>),
+  );
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.once('close', (code: number, reason: Buffer) =>
+      resolve({ code, reason: reason.toString('utf8') }),
+    ),
+  );
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  return {
+    socket,
+    messages,
+    send: (message) => socket.send(typeof message === 'string' ? message : JSON.stringify(message)),
+    closed,
+  };
+}
+
+/** Opens a raw socket and completes the handshake with `token` (none: anonymous). */
+export async function acknowledgedSocket(
+  graphqlUrl: string,
+  token: string | undefined,
+): Promise<RawSocket> {
+  const raw = await rawSocket(graphqlUrl);
+  raw.send({
+    type: 'connection_init',
+    ...(token === undefined ? {} : { payload: { authorization: `Bearer ${token}` } }),
+  });
+  await eventually(async () =>
+    raw.messages.some((m) => m['type'] === 'connection_ack') ? true : undefined,
+  );
+  return raw;
 }
