@@ -9,7 +9,7 @@ import {
   wsClient,
   type RawSocket,
 } from './support/graphql-ws.ts';
-import { basicAuth, eventually, graphql, sendSegment } from './support/http.ts';
+import { basicAuth, eventually, sendSegment, waitUntilArchived } from './support/http.ts';
 import { createSandbox, type Sandbox } from './support/isolation.ts';
 import { startSystem, type RunningSystem } from './support/system.ts';
 import { testAuthenticator, testToken } from './support/test-authenticator.ts';
@@ -242,14 +242,7 @@ describe('subscription protocol, authentication and limits', () => {
       });
       expect(response.status).toBe(200);
     }
-    await eventually(async () => {
-      const answer = await graphql<{ profile: { activities: { edges: unknown[] } } | null }>(
-        system.graphqlUrl,
-        'query ($id: ID!) { profile(id: $id) { activities(first: 100) { edges { cursor } } } }',
-        { id: heavy },
-      );
-      return answer.data?.profile?.activities.edges.length === 24 ? true : undefined;
-    });
+    await waitUntilArchived(system.graphqlUrl, heavy, 24);
     const query = `subscription ($id: ID!) { profileUpdated(id: $id) {
       eventCount activities(first: 100) { edges { node { properties } } } } }`;
     const slow = await acknowledged();

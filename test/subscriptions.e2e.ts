@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
 import { collect, metricValue, receivedAtLeast, wsClient } from './support/graphql-ws.ts';
-import { eventually, graphql, sendSegment } from './support/http.ts';
+import { eventually, sendSegment, waitUntilArchived } from './support/http.ts';
 import { createSandbox, type Sandbox } from './support/isolation.ts';
 import { startSystem, type RunningSystem } from './support/system.ts';
 import { testAuthenticator, testToken } from './support/test-authenticator.ts';
@@ -44,14 +44,7 @@ describe('federated subscriptions through the gateway (graphql-ws)', () => {
       },
     });
     expect(response.status).toBe(200);
-    await eventually(async () => {
-      const answer = await graphql<{ profile: { activities: { edges: unknown[] } } | null }>(
-        system.graphqlUrl,
-        'query ($id: ID!) { profile(id: $id) { activities(first: 100) { edges { cursor } } } }',
-        { id: userId },
-      );
-      return (answer.data?.profile?.activities.edges.length ?? 0) >= archived ? true : undefined;
-    });
+    await waitUntilArchived(system.graphqlUrl, userId, archived);
   }
 
   beforeAll(async () => {

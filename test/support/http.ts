@@ -55,3 +55,19 @@ export async function eventually<T>(
     `condition not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`,
   );
 }
+
+/** Waits until the Activity subgraph (the archive) holds at least `count` events of a profile. */
+export async function waitUntilArchived(
+  graphqlUrl: string,
+  profileId: string,
+  count: number,
+): Promise<void> {
+  await eventually(async () => {
+    const answer = await graphql<{ profile: { activities: { edges: unknown[] } } | null }>(
+      graphqlUrl,
+      'query ($id: ID!) { profile(id: $id) { activities(first: 100) { edges { cursor } } } }',
+      { id: profileId },
+    );
+    return (answer.data?.profile?.activities.edges.length ?? 0) >= count ? true : undefined;
+  });
+}
