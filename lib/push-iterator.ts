@@ -13,7 +13,8 @@ export interface PushIteratorOptions {
 /**
  * An async generator fed from outside: the bridge from callback sources (Redis messages,
  * upstream sockets) to the AsyncIterable that GraphQL subscriptions consume. `return()` from
- * the consumer (a client unsubscribing) runs `onEnd` so the source can be released.
+ * the consumer (a client unsubscribing) runs `onEnd` so the source can be released. One
+ * consumer reads it, one `next()` at a time (as `for await` and GraphQL executors do).
  */
 export interface PushIterator<T> extends AsyncGenerator<T, undefined, unknown> {
   /** Queues a value; false once the iterator has ended. */
