@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
+import { Redis } from 'ioredis';
+import { redisLayout } from '../schema/redis-keys.ts';
 import { collect, metricValue, receivedAtLeast, wsClient } from './support/graphql-ws.ts';
 import { eventually, sendSegment, waitUntilArchived } from './support/http.ts';
 import { createSandbox, type Sandbox } from './support/isolation.ts';
@@ -170,5 +172,72 @@ describe('federated subscriptions through the gateway (graphql-ws)', () => {
       );
       expect(messages.map((m) => m.profileUpdated.version)).toEqual([1, 2]);
     }
+  });
+
+  it('streams every profile with profilesUpdated, and segment changes with segmentMembershipChanged', async () => {
+    const all = collect<{ profilesUpdated: { id: string; eventCount: number } }>(
+      client(system.graphqlUrl),
+      'subscription { profilesUpdated { id eventCount } }',
+    );
+    // No initial message here: events are sent until the stream is known to be live.
+    const probe = `probe-${sandbox.id}`;
+    await eventually(async () => {
+      await sendSegment(system.gatewayUrl, 'track', { userId: probe, event: 'Probe' });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return all.data.length > 0 ? true : undefined;
+    });
+    const users = ['a', 'b', 'c'].map((name) => `many-${name}-${sandbox.id}`);
+    for (const userId of users)
+      expect(
+        (await sendSegment(system.gatewayUrl, 'track', { userId, event: 'Hello' })).status,
+      ).toBe(200);
+    await eventually(async () =>
+      users.every((id) => all.data.some((m) => m.profilesUpdated.id === id)) ? true : undefined,
+    );
+    for (const id of users)
+      expect(
+        all.data
+          .filter((m) => m.profilesUpdated.id === id)
+          .map((m) => m.profilesUpdated.eventCount),
+      ).toEqual([1]);
+    all.stop();
+
+    // The processor announces segment changes in its change notice; here one is published as
+    // the processor would, for a profile that exists.
+    const member = users[0] as string;
+    const changes = collect<{
+      segmentMembershipChanged: {
+        segment: string;
+        kind: string;
+        profile: { id: string; activities: { edges: unknown[] } };
+      };
+    }>(
+      client(system.graphqlUrl),
+      'subscription { segmentMembershipChanged(segment: "vip") { segment kind profile { id activities(first: 1) { edges { cursor } } } } }',
+    );
+    const redis = new Redis(sandbox.redisUrl);
+    try {
+      const layout = redisLayout(sandbox.keyPrefix);
+      const notice = JSON.stringify({
+        id: member,
+        version: 1,
+        changed: ['segments'],
+        segments: { entered: ['vip'], left: [] },
+      });
+      await eventually(async () => {
+        await redis.publish(layout.allProfilesChannel, notice);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return changes.data.length > 0 ? true : undefined;
+      });
+    } finally {
+      redis.disconnect();
+    }
+    expect(changes.data[0]?.segmentMembershipChanged).toMatchObject({
+      segment: 'vip',
+      kind: 'ENTERED',
+      profile: { id: member },
+    });
+    expect(changes.errors).toEqual([]);
+    changes.stop();
   });
 });
