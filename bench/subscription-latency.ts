@@ -53,8 +53,15 @@ async function post(events: Array<Record<string, unknown>>): Promise<void> {
 
 // Per profile: events sent so far, and the send time of each not yet seen by its subscriber.
 const sent = new Map<string, number>(ids.map((id) => [id, 0]));
-const pending = new Map<string, Array<{ count: number; at: number }>>(ids.map((id) => [id, []]));
+interface Pending {
+  count: number;
+  at: number;
+  /** When ingest answered 200 for the event's batch. */
+  ackedAt?: number;
+}
+const pending = new Map<string, Pending[]>(ids.map((id) => [id, []]));
 const latencies: number[] = [];
+const afterAck: number[] = [];
 let measuring = false;
 
 function received(id: string, eventCount: number): void {
@@ -62,7 +69,9 @@ function received(id: string, eventCount: number): void {
   const queue = pending.get(id) ?? [];
   while (queue.length > 0 && (queue[0]?.count ?? Infinity) <= eventCount) {
     const event = queue.shift();
-    if (event && measuring) latencies.push(now - event.at);
+    if (!event || !measuring) continue;
+    latencies.push(now - event.at);
+    if (event.ackedAt !== undefined) afterAck.push(Math.max(0, now - event.ackedAt));
   }
 }
 
@@ -118,15 +127,24 @@ const inFlight = new Set<Promise<void>>();
 const started = performance.now();
 for (let tick = 0; tick < (seconds * 1_000) / TICK_MS; tick++) {
   const events: Array<Record<string, unknown>> = [];
+  const batch: Pending[] = [];
   const at = performance.now();
   for (let i = 0; i < perTick; i++) {
     const id = ids[next++ % ids.length] as string;
     const count = (sent.get(id) ?? 0) + 1;
     sent.set(id, count);
-    pending.get(id)?.push({ count, at });
+    const entry: Pending = { count, at };
+    batch.push(entry);
+    pending.get(id)?.push(entry);
     events.push({ type: 'track', userId: id, event: 'Measured' });
   }
-  const request = post(events).catch(() => void failures++);
+  const request = post(events).then(
+    () => {
+      const ackedAt = performance.now();
+      for (const entry of batch) entry.ackedAt = ackedAt;
+    },
+    () => void failures++,
+  );
   inFlight.add(request);
   void request.finally(() => inFlight.delete(request));
   const wait = started + (tick + 1) * TICK_MS - performance.now();
@@ -141,6 +159,7 @@ measuring = false;
 const lost = [...pending.values()].reduce((sum, queue) => sum + queue.length, 0);
 latencies.sort((a, b) => a - b);
 ingestLatencies.sort((a, b) => a - b);
+afterAck.sort((a, b) => a - b);
 const quantile = (sorted: number[], q: number) =>
   Number((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN).toFixed(1));
 const at = (q: number) => quantile(latencies, q);
@@ -164,6 +183,11 @@ console.log(
 console.log(
   `of which POST /v1/batch until 200 (Kafka acknowledged): p50 ${quantile(ingestLatencies, 0.5)} ms, ` +
     `p99 ${quantile(ingestLatencies, 0.99)} ms`,
+);
+console.log(
+  `from the 200 to the subscriber's message (processor, Redis, subgraph, gateway): ` +
+    `p50 ${quantile(afterAck, 0.5)} ms, p99 ${quantile(afterAck, 0.99)} ms ` +
+    `(${afterAck.length} events whose message came after the 200)`,
 );
 const metrics = await (await fetch(`${gatewayUrl}/metrics`)).text();
 const histogram = metrics

@@ -2,6 +2,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { Component } from '../lib/lifecycle.ts';
 import { supergraphSdl, type SubgraphName } from '../schema/sdl.ts';
+import { subscriptionsOverHttpRefused } from './subscriptions/http-refusal.ts';
 
 /**
  * @apollo/gateway refuses supergraphs that link features `for: SECURITY` it does not enforce
@@ -26,7 +27,11 @@ export function createFederatedServer(subgraphUrls: Record<SubgraphName, string>
       new RemoteGraphQLDataSource({ url: subgraphUrls[name as SubgraphName] ?? url }),
   });
   // The service's own lifecycle handles signals and stops Apollo in order.
-  const apollo = new ApolloServer({ gateway, stopOnTerminationSignals: false });
+  const apollo = new ApolloServer({
+    gateway,
+    stopOnTerminationSignals: false,
+    plugins: [subscriptionsOverHttpRefused()],
+  });
   return {
     apollo,
     component: {

@@ -272,4 +272,15 @@ describe('subscription protocol, authentication and limits', () => {
     const counts = reader.data.map((m) => m.profileUpdated.eventCount);
     expect(counts).toEqual(Array.from({ length: counts.length }, (_, i) => 24 + i));
   });
+
+  it('answers a subscription sent over HTTP POST with a client error, not a 500', async () => {
+    const response = await fetch(system.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: WATCH, variables: { id: userId } }),
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
+    expect(body.errors[0]?.extensions.code).toBe('BAD_REQUEST');
+  });
 });

@@ -124,10 +124,12 @@ export function createSocketServer(options: SocketServerOptions) {
         ctx.extra.identity,
       );
       if (Array.isArray(request)) return reject(request);
+      const { plan } = request as HubRequest;
       const prepared: Prepared = { request: request as HubRequest, context: ctx, id };
       return {
         schema: options.planner.apiSchema,
-        document: (request as HubRequest).plan.document,
+        document: plan.document,
+        operationName: plan.operationName ?? null,
         contextValue: prepared,
       } satisfies ExecutionArgs;
     },
