@@ -84,7 +84,9 @@ export function createSubgraphSubscriptionServer<Context>(
     },
     async stop() {
       options.server.off('upgrade', onUpgrade);
-      await disposable?.dispose();
+      const current = disposable;
+      disposable = undefined;
+      await current?.dispose();
     },
     ready: () => Promise.resolve(disposable !== undefined),
   };
