@@ -211,10 +211,16 @@ export function createSocketServer(options: SocketServerOptions) {
       });
     },
     connectionCount: () => wss.clients.size,
+    /** Says goodbye (1001) to every client; those that do not answer within 2 s are cut off. */
     async close(): Promise<void> {
       clearInterval(keepAlive);
       for (const socket of wss.clients) socket.close(SubscriptionCloseCode.GoingAway, 'Going away');
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => wss.close(() => resolve()));
+      const grace = setTimeout(() => {
+        for (const socket of wss.clients) socket.terminate();
+      }, 2_000); // 2 seconds
+      await closed;
+      clearTimeout(grace);
     },
   };
 }
