@@ -4,13 +4,19 @@ import { loadServiceConfig } from '../config/client/load.ts';
 import { startService, stopService, type Service } from '../lib/service.ts';
 import { profileConfigSchema } from '../subgraphs/profile/config.ts';
 import { createProfileService } from '../subgraphs/profile/service.ts';
-import { collect, receivedAtLeast, wsClient } from './support/graphql-ws.ts';
+import {
+  acknowledgedSocket,
+  collect,
+  rawSocket,
+  receivedAtLeast,
+  wsClient,
+} from './support/graphql-ws.ts';
 import { eventually, sendSegment } from './support/http.ts';
 import { createSandbox, type Sandbox } from './support/isolation.ts';
 import { startSystem, type RunningSystem } from './support/system.ts';
 import { testAuthenticator, testToken } from './support/test-authenticator.ts';
 
-describe('subscriptions across a restart of the owning subgraph', () => {
+describe('subscription liveness: keep-alive and subgraph restarts', () => {
   let sandbox: Sandbox;
   let system: RunningSystem;
   let client: Client;
@@ -18,7 +24,10 @@ describe('subscriptions across a restart of the owning subgraph', () => {
 
   beforeAll(async () => {
     sandbox = await createSandbox();
-    system = await startSystem(sandbox, { gateway: { authenticator: testAuthenticator } });
+    system = await startSystem(sandbox, {
+      gateway: { authenticator: testAuthenticator },
+      gatewayConfig: { subscriptions: { keepAliveMs: 300 } }, // pings every 0.3 seconds
+    });
     client = wsClient(system.graphqlUrl, { token: testToken('ops', ['profiles:read']) });
   });
   afterAll(async () => {
@@ -72,5 +81,20 @@ describe('subscriptions across a restart of the owning subgraph', () => {
     expect(versions).toEqual([1, 2, 3]);
     expect(received.errors).toEqual([]);
     expect(received.completed).toBe(false);
+  });
+
+  it('pings every connection and drops one that stopped answering', async () => {
+    const mute = await rawSocket(system.graphqlUrl, undefined, { answerPings: false });
+    const healthy = await acknowledgedSocket(
+      system.graphqlUrl,
+      testToken('ops', ['profiles:read']),
+    );
+    let pings = 0;
+    healthy.socket.on('ping', () => pings++);
+    // Dropped without a close frame: the client sees an abnormal closure.
+    expect((await mute.closed).code).toBe(1006);
+    await eventually(async () => (pings >= 3 ? true : undefined));
+    expect(healthy.socket.readyState).toBe(healthy.socket.OPEN);
+    healthy.socket.close();
   });
 });

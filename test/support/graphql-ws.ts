@@ -85,8 +85,11 @@ export interface RawSocket {
 export async function rawSocket(
   graphqlUrl: string,
   protocol = 'graphql-transport-ws',
+  options: { answerPings?: boolean } = {},
 ): Promise<RawSocket> {
-  const socket = new WebSocket(graphqlUrl.replace(/^http/, 'ws'), protocol);
+  const socket = new WebSocket(graphqlUrl.replace(/^http/, 'ws'), protocol, {
+    autoPong: options.answerPings ?? true,
+  });
   const messages: Array<Record<string, unknown>> = [];
   socket.on('message', (data: Buffer) =>
     messages.push(JSON.parse(data.toString('utf8')) as Record<string, unknown>),
