@@ -10,7 +10,10 @@ import { SCOPES, type Authenticator } from './auth/identity.ts';
 import type { GatewayConfig } from './config.ts';
 import { createFederatedServer } from './federation.ts';
 import { ingestRoute } from './ingest/route.ts';
-import { createSubscriptionGateway } from './subscriptions/index.ts';
+import {
+  createSubscriptionGateway,
+  type SubscriptionGatewayOptions,
+} from './subscriptions/index.ts';
 import type { UpstreamHeaders } from './subscriptions/upstream-headers.ts';
 
 export interface GatewayDeps {
@@ -18,6 +21,8 @@ export interface GatewayDeps {
   authenticator?: Authenticator;
   /** Headers sent to subgraphs on a caller's behalf. Default: subject and scopes. */
   upstreamHeaders?: UpstreamHeaders;
+  /** Data sources for the entity fetches of subscriptions. Default: plain HTTP with the headers. */
+  subscriptionDataSource?: SubscriptionGatewayOptions['dataSource'];
 }
 
 /** Grants every scope to everyone: what HTTP GraphQL does while it checks no tokens. */
@@ -55,6 +60,7 @@ export function createGatewayService(
     limits: config.subscriptions,
     authenticator: deps.authenticator ?? openAuthenticator,
     ...(deps.upstreamHeaders ? { upstreamHeaders: deps.upstreamHeaders } : {}),
+    ...(deps.subscriptionDataSource ? { dataSource: deps.subscriptionDataSource } : {}),
     metrics,
     logger,
   });

@@ -103,6 +103,16 @@ describe('subscription protocol, authentication and limits', () => {
     expect(error).toMatchObject({ code: 4401, reason: 'Unauthorized: invalid token signature' });
   });
 
+  it('closes with 1013 (retry later) when tokens cannot be checked at the moment', async () => {
+    const received = collect(wsClient(system.graphqlUrl, { token: 'unavailable' }), WATCH, {
+      id: userId,
+    });
+    const [error] = await eventually(async () =>
+      received.errors.length > 0 ? received.errors : undefined,
+    );
+    expect(error).toMatchObject({ code: 1013 });
+  });
+
   it('answers a subscription without the needed scope with FORBIDDEN, and an anonymous one with UNAUTHENTICATED', async () => {
     const noScopes = await acknowledged(testToken('intern', ['config:read']));
     expect(await errorFor(noScopes, 'a', { query: WATCH, variables: { id: userId } })).toEqual([

@@ -11,7 +11,7 @@ export const SubscriptionCloseCode = {
   GoingAway: 1001,
   /** A client message larger than `subscriptions.maxMessageBytes`. */
   MessageTooBig: 1009,
-  /** The gateway holds `subscriptions.maxConnections` connections; retry later. */
+  /** The gateway holds `subscriptions.maxConnections` connections, or cannot check tokens now; retry later. */
   TryAgainLater: 1013,
   /** Malformed protocol message (not JSON, unknown type, missing id or payload). */
   BadRequest: CloseCode.BadRequest, // 4400

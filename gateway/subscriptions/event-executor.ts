@@ -46,6 +46,11 @@ type RequestContext = Parameters<typeof executeQueryPlan>[2];
 export interface EventExecutorOptions {
   planner: SubscriptionPlanner;
   subgraphUrls: Readonly<Record<string, string>>;
+  /**
+   * The data source of a subgraph for entity fetches; its `context.identity` is the caller.
+   * Default: a RemoteGraphQLDataSource sending `upstreamHeaders(identity)`.
+   */
+  dataSource?: (url: string) => GraphQLDataSource<Record<string, unknown>>;
   upstreamHeaders: UpstreamHeaders;
   logger: Logger;
 }
@@ -58,17 +63,20 @@ export interface EventExecutorOptions {
  */
 export function createEventExecutor(options: EventExecutorOptions): EventExecutor {
   const { planner, upstreamHeaders } = options;
+  const dataSource =
+    options.dataSource ??
+    ((url: string) =>
+      new RemoteGraphQLDataSource<Record<string, unknown>>({
+        url,
+        willSendRequest({ request, context }) {
+          const { identity } = context as unknown as EventContext;
+          for (const [header, value] of Object.entries(upstreamHeaders(identity)))
+            request.http?.headers.set(header, value);
+        },
+      }));
   const serviceMap: ServiceMap = { [EVENT_SERVICE]: eventSource };
-  for (const [name, url] of Object.entries(options.subgraphUrls)) {
-    serviceMap[name] = new RemoteGraphQLDataSource<Record<string, unknown>>({
-      url,
-      willSendRequest({ request, context }) {
-        const { identity } = context as unknown as EventContext;
-        for (const [header, value] of Object.entries(upstreamHeaders(identity)))
-          request.http?.headers.set(header, value);
-      },
-    });
-  }
+  for (const [name, url] of Object.entries(options.subgraphUrls))
+    serviceMap[name] = dataSource(url);
   const plans = new WeakMap<SubscriptionPlan, QueryPlan>();
   const queryPlanOf = (plan: SubscriptionPlan): QueryPlan => {
     let queryPlan = plans.get(plan);

@@ -4,7 +4,7 @@ import type { Registry } from 'prom-client';
 import type { Component } from '../../lib/lifecycle.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { Authenticator } from '../auth/identity.ts';
-import { createEventExecutor } from './event-executor.ts';
+import { createEventExecutor, type EventExecutorOptions } from './event-executor.ts';
 import { createSubscriptionHub } from './hub.ts';
 import { createSubscriptionMetrics } from './metrics.ts';
 import { createSubscriptionPlanner } from './planner.ts';
@@ -26,6 +26,8 @@ export interface SubscriptionGatewayOptions {
   authenticator: Authenticator;
   /** Headers sent to subgraphs on a caller's behalf. Default: subject and scopes. */
   upstreamHeaders?: UpstreamHeaders;
+  /** Data sources for entity fetches (e.g. the HTTP gateway's signing, pooled client). */
+  dataSource?: EventExecutorOptions['dataSource'];
   metrics: Registry;
   logger: Logger;
 }
@@ -54,6 +56,7 @@ export function createSubscriptionGateway(
       planner,
       subgraphUrls: options.subgraphUrls,
       upstreamHeaders,
+      ...(options.dataSource ? { dataSource: options.dataSource } : {}),
       logger: options.logger,
     }),
     upstreamHeaders,

@@ -95,11 +95,19 @@ export function createSocketServer(options: SocketServerOptions) {
         );
         return true;
       } catch (error) {
-        if (!(error instanceof AuthenticationError)) throw error;
-        ctx.extra.socket.close(
-          SubscriptionCloseCode.Unauthorized,
-          closeReason(`Unauthorized: ${error.message}`),
-        );
+        if (error instanceof AuthenticationError)
+          ctx.extra.socket.close(
+            SubscriptionCloseCode.Unauthorized,
+            closeReason(`Unauthorized: ${error.message}`),
+          );
+        else {
+          // Not the caller's fault (e.g. the signing keys cannot be fetched): retry later.
+          logger.error({ err: error }, 'authentication failed unexpectedly');
+          ctx.extra.socket.close(
+            SubscriptionCloseCode.TryAgainLater,
+            'Try again later: authentication unavailable',
+          );
+        }
         return false;
       }
     },

@@ -2,9 +2,10 @@ import { IDENTITY_HEADERS } from '../../lib/graphql/identity-headers.ts';
 import type { Identity } from '../auth/identity.ts';
 
 /**
- * The headers the gateway sends a subgraph on behalf of a caller (undefined: the gateway's
- * own connection). One function serves the graphql-ws connection, every upstream subscription
- * and every entity fetch, so signing them is a change in one place.
+ * The headers the gateway sends a subgraph on behalf of a caller. Called with `undefined` for
+ * the gateway's own graphql-ws connection, at every (re)connection, so a time-limited
+ * signature there stays fresh: the subgraph admits the connection as the gateway's and then
+ * trusts the caller headers of each subscription on it (graphql-ws `extensions.headers`).
  */
 export type UpstreamHeaders = (identity: Identity | undefined) => Record<string, string>;
 
