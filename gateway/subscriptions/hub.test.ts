@@ -90,6 +90,24 @@ describe('subscription hub', () => {
     expect(t.cancelled()).toBe(1);
   });
 
+  it("shares the upstream subscription between operations that differ only in other subgraphs' fields", async () => {
+    const t = setup();
+    const withActivities = (first: number) =>
+      planner.plan(
+        `subscription ($id: ID!) { profileUpdated(id: $id) { eventCount activities(first: ${first}) { edges { cursor } } } }`,
+        undefined,
+      ) as SubscriptionPlan;
+    const a = t.subscriber();
+    const b = t.subscriber();
+    t.hub.subscribe({ ...t.request('u1'), plan: withActivities(1) }, a.sink);
+    t.hub.subscribe({ ...t.request('u1'), plan: withActivities(2) }, b.sink);
+    expect(t.sinks).toHaveLength(1);
+    t.sinks[0]?.next(t.event(1));
+    await tick();
+    expect(t.executions()).toBe(2);
+    expect([a.seen, b.seen]).toEqual([['{"count":1}'], ['{"count":1}']]);
+  });
+
   it('keeps callers with another identity or other variables apart', () => {
     const t = setup();
     t.hub.subscribe(t.request('u1'), t.subscriber().sink);
