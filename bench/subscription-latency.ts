@@ -3,7 +3,8 @@
  * graphql-ws subscriber through the gateway receives the profile change it caused.
  *
  *   node --import tsx bench/subscription-latency.ts [--rate 1000] [--seconds 20]
- *     [--profiles 100] [--connections 10] [--gateway http://127.0.0.1:4000 --token TOKEN]
+ *     [--profiles 100] [--connections 10] [--with-activities]
+ *     [--gateway http://127.0.0.1:4000 --token TOKEN]
  *
  * Without --gateway it starts the whole system as separate processes (like `npm start`) in
  * its own topics, key prefix and database, and removes them afterwards; this process is only
@@ -23,6 +24,8 @@ const { values } = parseArgs({
     gateway: { type: 'string' },
     token: { type: 'string' },
     'write-key': { type: 'string', default: 'dev-write-key' },
+    // Adds the Activity subgraph's `activities` to every message (one entity fetch per event).
+    'with-activities': { type: 'boolean', default: false },
   },
 });
 const rate = Number(values.rate); // events per second
@@ -89,14 +92,14 @@ const clients: Client[] = Array.from({ length: connectionCount }, () =>
     ...(values.token ? { connectionParams: { authorization: `Bearer ${values.token}` } } : {}),
   }),
 );
+const SUBSCRIPTION = values['with-activities']
+  ? 'subscription ($id: ID!) { profileUpdated(id: $id) { eventCount activities(first: 3) { edges { node { name } } } } }'
+  : 'subscription ($id: ID!) { profileUpdated(id: $id) { eventCount } }';
 const ready = new Set<string>();
 ids.forEach((id, index) => {
   const client = clients[index % clients.length] as Client;
   client.subscribe<{ profileUpdated: { eventCount: number } }>(
-    {
-      query: 'subscription ($id: ID!) { profileUpdated(id: $id) { eventCount } }',
-      variables: { id },
-    },
+    { query: SUBSCRIPTION, variables: { id } },
     {
       next: (result) => {
         const eventCount = result.data?.profileUpdated.eventCount;
@@ -117,7 +120,8 @@ while (ready.size < ids.length) {
 
 console.log(
   `sending ${rate} events/s for ${seconds} s over ${profileCount} profiles, ` +
-    `${connectionCount} graphql-ws connections, gateway ${gatewayUrl}`,
+    `${connectionCount} graphql-ws connections, gateway ${gatewayUrl}` +
+    (values['with-activities'] ? ', with activities from the Activity subgraph' : ''),
 );
 measuring = true;
 ingestLatencies.length = 0;

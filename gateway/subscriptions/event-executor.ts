@@ -68,6 +68,8 @@ export function createEventExecutor(options: EventExecutorOptions): EventExecuto
     ((url: string) =>
       new RemoteGraphQLDataSource<Record<string, unknown>>({
         url,
+        // Node's fetch keeps connections alive and pooled per subgraph.
+        fetcher: fetch as unknown as RemoteGraphQLDataSource['fetcher'],
         willSendRequest({ request, context }) {
           const { identity } = context as unknown as EventContext;
           for (const [header, value] of Object.entries(upstreamHeaders(identity)))
