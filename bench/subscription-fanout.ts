@@ -106,5 +106,18 @@ for (let event = 2; event <= eventCount + 1; event++) {
   await sleep(500);
 }
 console.log(rows.join('\n'));
+const after = await (await fetch(`${gatewayUrl}/metrics`)).text();
+const sample = (suffix: string) =>
+  Number(
+    after
+      .split('\n')
+      .find((line) => line.startsWith(`pulsehub_subscription_delivery_seconds_${suffix}`))
+      ?.split(' ')
+      .at(-1),
+  );
+console.log(
+  `gateway: event from the subgraph -> written to all ${started} sockets: mean ` +
+    `${((sample('sum') / sample('count')) * 1_000).toFixed(1)} ms over ${sample('count')} events`,
+);
 await Promise.all(clients.map((client) => client.dispose()));
 await system?.stop();

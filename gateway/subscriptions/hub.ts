@@ -136,9 +136,7 @@ export function createSubscriptionHub(options: HubOptions): SubscriptionHub {
     );
     const state = plan.rootField !== undefined && options.stateFields.has(plan.rootField);
     const source: Source = { groups: new Map(), latest: undefined, cancel: () => undefined };
-    sources.set(key, source);
-    metrics.upstreamActive.inc();
-    metrics.upstreamStarted.inc();
+    // Registered only once the upstream accepted it, so a refusal leaves nothing behind.
     source.cancel = options.upstream.subscribe(
       plan.primary.serviceName,
       {
@@ -157,6 +155,9 @@ export function createSubscriptionHub(options: HubOptions): SubscriptionHub {
         complete: () => end(source, key, (subscriber) => subscriber.complete()),
       },
     );
+    sources.set(key, source);
+    metrics.upstreamActive.inc();
+    metrics.upstreamStarted.inc();
     return source;
   }
 
