@@ -51,6 +51,7 @@ export const limitSettings = z.object({
   defaultListSize: positive,
   maxBodyBytes: positive,
 });
+import { subscriptionSettings } from './subscriptions/settings.ts';
 
 export const gatewayConfigSchema = z.object({
   ...sharedSettings,
@@ -74,6 +75,7 @@ export const gatewayConfigSchema = z.object({
   auth: authSettings,
   graphql: z.object({ introspection: z.boolean(), maskInternalErrors: z.boolean() }),
   limits: limitSettings,
+  subscriptions: subscriptionSettings,
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

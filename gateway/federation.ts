@@ -14,6 +14,7 @@ import type { GatewayContext } from './context.ts';
 import { errorLoggingPlugin, formatGatewayError } from './errors.ts';
 import { operationGuardPlugin } from './operation/guard-plugin.ts';
 import type { SubgraphClient } from './subgraph-client.ts';
+import { subscriptionsOverHttpRefused } from './subscriptions/http-refusal.ts';
 
 export interface FederationOptions {
   subgraphUrls: Record<SubgraphName, string>;
@@ -53,6 +54,7 @@ export function createFederatedServer(options: FederationOptions): {
     formatError: formatGatewayError(options.graphql.maskInternalErrors),
     logger: options.logger,
     plugins: [
+      subscriptionsOverHttpRefused(),
       operationGuardPlugin({
         access: schemaAccessFromSupergraph(supergraph),
         limits: options.limits,

@@ -8,11 +8,17 @@ import { createMetricsRegistry } from '../lib/metrics.ts';
 import type { Service } from '../lib/service.ts';
 import { createAuthComponent } from './auth/jwt-authenticator.ts';
 import { requestContext } from './auth/request-identity.ts';
+import { supergraphSdl } from '../schema/sdl.ts';
 import type { GatewayConfig, QueryLimits } from './config.ts';
 import { createFederatedServer } from './federation.ts';
 import { ingestRoute } from './ingest/route.ts';
 import { tokenLimitRefusal } from './operation/tokens.ts';
 import { createSubgraphClient } from './subgraph-client.ts';
+import {
+  createSubscriptionGateway,
+  type SubscriptionGatewayOptions,
+} from './subscriptions/index.ts';
+import { signedUpstreamHeaders } from './subscriptions/upstream-headers.ts';
 
 export function createGatewayService(
   config: GatewayConfig,
@@ -34,12 +40,14 @@ export function createGatewayService(
   const limits = (): QueryLimits => (live?.current() ?? config).limits;
   live?.readsLive('limits');
   const auth = createAuthComponent(config.auth);
+  // One pooled, signing client for every subgraph call: queries and subscription entity fetches.
+  const client = createSubgraphClient({
+    ...config.subgraphClient,
+    secret: config.gatewaySignature.secret,
+  });
   const federation = createFederatedServer({
     subgraphUrls: config.subgraphs,
-    client: createSubgraphClient({
-      ...config.subgraphClient,
-      secret: config.gatewaySignature.secret,
-    }),
+    client,
     graphql: config.graphql,
     limits,
     logger,
@@ -47,9 +55,10 @@ export function createGatewayService(
   let writeKeys = new Set(config.ingest.writeKeys);
   // Applied live: a key added or revoked in the config service counts from the next request.
   live?.onChange((next) => (writeKeys = new Set(next.ingest.writeKeys)), ['ingest.writeKeys']);
+  const metrics = createMetricsRegistry('gateway');
   const http = createServiceServer({
     ...config.http,
-    metrics: createMetricsRegistry('gateway'),
+    metrics,
     dependencies: () => [producer, auth, federation.component],
     routes: [
       ingestRoute({
@@ -64,5 +73,19 @@ export function createGatewayService(
       }),
     ],
   });
-  return { components: [producer, auth, federation.component, http], http };
+  const subscriptions = createSubscriptionGateway({
+    server: http.server,
+    supergraphSdl: supergraphSdl(),
+    subgraphUrls: config.subgraphs,
+    limits: config.subscriptions,
+    authenticator: auth,
+    upstreamHeaders: signedUpstreamHeaders(config.gatewaySignature.secret),
+    dataSource: (url) =>
+      client.dataSource(url) as unknown as ReturnType<
+        NonNullable<SubscriptionGatewayOptions['dataSource']>
+      >,
+    metrics,
+    logger,
+  });
+  return { components: [producer, auth, federation.component, http, subscriptions], http };
 }

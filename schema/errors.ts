@@ -25,6 +25,8 @@ export enum ErrorCode {
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
   /** A dependency (Kafka, Redis, PostgreSQL, a subgraph) cannot answer right now. */
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
+  /** A graphql-ws connection already runs its maximum number of subscriptions. */
+  TooManySubscriptions = 'TOO_MANY_SUBSCRIPTIONS',
   /** Anything else; the message is generic in production. */
   InternalServerError = 'INTERNAL_SERVER_ERROR',
 }

@@ -1,14 +1,8 @@
 import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  captureLogs,
-  commitDirectly,
-  gitIn,
-  refreshConfig,
-  setConfig,
-  subscribe,
-} from './support/config.ts';
+import { captureLogs, commitDirectly, gitIn, refreshConfig, setConfig } from './support/config.ts';
+import { collect, metricValue, wsClient } from './support/graphql-ws.ts';
 import { eventually, sendSegment } from './support/http.ts';
 import { createSandbox, type Sandbox } from './support/isolation.ts';
 import { startSystem, type RunningSystem } from './support/system.ts';
@@ -358,22 +352,27 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
     expect(logs.text()).not.toContain(secret);
   });
 
-  it('streams configChanged over graphql-ws from the config subgraph', async () => {
-    const wsUrl = `${system.configUrl.replace('http', 'ws')}/graphql`;
-    const subscription = subscribe<{
+  it('streams configChanged over graphql-ws through the gateway', async () => {
+    const client = wsClient(system.graphqlUrl, { token: system.adminToken });
+    const received = collect<{
       configChanged: { applications: string[]; version: string; origin: string; author: string };
     }>(
-      wsUrl,
+      client,
       'subscription { configChanged(application: "archiver") { applications version origin author } }',
     );
     try {
-      await subscription.ready;
+      // The change must happen after the gateway subscribed to the Config subgraph.
+      await eventually(async () =>
+        (await metricValue(system.gatewayUrl, 'pulsehub_subscription_upstream_active')) >= 1
+          ? true
+          : undefined,
+      );
       const change = await setConfig(system, {
         application: 'archiver',
         values: { consumer: { groupId: 'archiver-streamed' } },
       });
       const seen = await eventually(
-        async () => subscription.received.find((r) => r.configChanged.version === change.version),
+        async () => received.data.find((r) => r.configChanged.version === change.version),
         10_000,
       );
       expect(seen.configChanged).toEqual({
@@ -382,8 +381,9 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
         origin: 'setConfig',
         author: 'test-admin',
       });
+      expect(received.errors).toEqual([]);
     } finally {
-      await subscription.close();
+      await client.dispose();
     }
   });
 

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import type { Admission } from '../http/graphql-route.ts';
-import { verifyGatewayRequest } from './gateway-signature.ts';
+import { signGatewayRequest, verifyGatewayRequest } from './gateway-signature.ts';
 import { IDENTITY_HEADERS, callerFromHeaders, type Caller } from './identity-headers.ts';
 import { ErrorCode } from '../../schema/errors.ts';
 
@@ -47,4 +47,34 @@ export function admitGatewayRequest(
         code: ErrorCode.Forbidden,
         message: `the gateway signature is ${check.reason === 'expired' ? 'too old' : 'invalid'}`,
       };
+}
+
+/**
+ * What the gateway signs for its graphql-ws connection to a subgraph: the connection carries
+ * no body and no caller (each subscription names its caller), so the signature covers this
+ * fixed text and proves the connection is the gateway's. It is renewed at every reconnect.
+ */
+export const GATEWAY_CONNECTION_BODY = 'graphql-ws connection';
+
+export function signGatewayConnection(secret: string): Record<string, string> {
+  return {
+    [IDENTITY_HEADERS.signature]: signGatewayRequest(secret, {
+      subject: '',
+      scopes: '',
+      body: GATEWAY_CONNECTION_BODY,
+    }),
+  };
+}
+
+/** A subgraph accepts a graphql-ws connection only from the gateway (see signGatewayConnection). */
+export function admitGatewayConnection(
+  settings: GatewaySignatureSettings,
+  headers: Record<string, string>,
+): boolean {
+  return verifyGatewayRequest(
+    settings.secret,
+    headers[IDENTITY_HEADERS.signature],
+    { subject: '', scopes: '', body: GATEWAY_CONNECTION_BODY },
+    settings.maxAgeSeconds,
+  ).ok;
 }

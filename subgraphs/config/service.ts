@@ -2,7 +2,9 @@ import path from 'node:path';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { createConfigBus } from '../../config/client/bus.ts';
 import { CHECKOUT_ROOT } from '../../config/client/sources.ts';
+import { admitGatewayConnection } from '../../lib/graphql/admit-gateway-request.ts';
 import { createSubgraphServer } from '../../lib/graphql/subgraph-server.ts';
+import { createSubgraphSubscriptionServer } from '../../lib/graphql/subscription-server.ts';
 import { createSubgraphService } from '../../lib/graphql/subgraph-service.ts';
 import type { Caller } from '../../lib/graphql/identity-headers.ts';
 import { createLogger, type Logger } from '../../lib/logger.ts';
@@ -19,7 +21,6 @@ import { environmentRoute } from './http/environment-route.ts';
 import { configResolvers, type ConfigContext } from './resolvers.ts';
 import { loadKeyMaterial } from './secrets/cipher.ts';
 import { createNoticeFeed } from './subscriptions/notice-feed.ts';
-import { createSubscriptionServer } from './subscriptions/ws-server.ts';
 
 /**
  * The Config subgraph: configuration of every service from a git repository — GraphQL
@@ -80,9 +81,11 @@ export function createConfigService(
     context: (caller) => Promise.resolve(context(caller)),
     routes: [environmentRoute({ store, token: config.configServer.token, logger })],
   });
-  const subscriptions = createSubscriptionServer({
+  const subscriptions = createSubgraphSubscriptionServer<ConfigContext>({
     server: http.server,
     schema: buildSubgraphSchema([{ typeDefs, resolvers: configResolvers }]),
+    // Like its HTTP face, the subgraph's WebSocket serves only the gateway.
+    authorize: ({ headers }) => admitGatewayConnection(config.gatewaySignature, headers),
     context: () => context(),
   });
   const feedComponent = {

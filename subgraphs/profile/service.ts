@@ -1,19 +1,25 @@
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { admitGatewayConnection } from '../../lib/graphql/admit-gateway-request.ts';
 import { createSubgraphServer } from '../../lib/graphql/subgraph-server.ts';
 import { createSubgraphService } from '../../lib/graphql/subgraph-service.ts';
-import { createMetricsRegistry } from '../../lib/metrics.ts';
+import { createSubgraphSubscriptionServer } from '../../lib/graphql/subscription-server.ts';
 import { createKafka, parseBrokers } from '../../lib/kafka/client.ts';
 import { createLogger, type Logger } from '../../lib/logger.ts';
+import { createMetricsRegistry } from '../../lib/metrics.ts';
 import { createPostgresComponent } from '../../lib/postgres.ts';
 import { createProfileStore } from '../../lib/profile-store.ts';
+import { createChannelSubscriber } from '../../lib/redis-channels.ts';
 import { createRedisComponent } from '../../lib/redis.ts';
 import type { Service } from '../../lib/service.ts';
 import { redisLayout } from '../../schema/redis-keys.ts';
 import { subgraphTypeDefs } from '../../schema/sdl.ts';
 import type { ProfileConfig } from './config.ts';
 import { createProfileEraser } from './delete-profile.ts';
+import { createProfileFeeds } from './profile-feeds.ts';
 import { createProfileLoader } from './profile-loader.ts';
 import { profileResolvers, type ProfileContext } from './resolvers.ts';
 import { createSegmentReader } from './segment-members.ts';
+import { profileSubscriptionResolvers } from './subscriptions.ts';
 
 export function createProfileService(
   config: ProfileConfig,
@@ -37,13 +43,34 @@ export function createProfileService(
     db: postgres.db,
     changelogTopic: config.topics.changelog,
   });
+  // Live changes: one Redis subscriber connection for every subscription of this process.
+  const channels = createChannelSubscriber(config.redis.url);
+  const feeds = createProfileFeeds({ channels, store, layout, logger });
+  const typeDefs = subgraphTypeDefs('profile');
+  const resolvers = { ...profileResolvers, ...profileSubscriptionResolvers(feeds) };
+  const context = (caller?: ProfileContext['caller']): ProfileContext => ({
+    loader,
+    eraser,
+    segments,
+    caller,
+  });
   const { apollo, http } = createSubgraphService<ProfileContext>({
-    apollo: createSubgraphServer(subgraphTypeDefs('profile'), profileResolvers),
+    apollo: createSubgraphServer(typeDefs, resolvers),
     ...config.http,
     metrics: createMetricsRegistry('profile'),
     gatewaySignature: config.gatewaySignature,
-    dependencies: () => [redis],
-    context: (caller) => Promise.resolve({ loader, eraser, segments, caller }),
+    dependencies: () => [redis, channels],
+    context: (caller) => Promise.resolve(context(caller)),
   });
-  return { components: [redis, postgres, eraser, apollo, http], http };
+  const subscriptions = createSubgraphSubscriptionServer<ProfileContext>({
+    server: http.server,
+    schema: buildSubgraphSchema([{ typeDefs, resolvers }]),
+    // Like its HTTP face, the subgraph's WebSocket serves only the gateway.
+    authorize: ({ headers }) => admitGatewayConnection(config.gatewaySignature, headers),
+    context: () => context(),
+  });
+  return {
+    components: [redis, postgres, eraser, channels, apollo, http, subscriptions],
+    http,
+  };
 }

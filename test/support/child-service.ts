@@ -17,7 +17,12 @@ export interface ChildService {
 }
 
 /** The environment overrides that point a service at a sandbox (see config/application.yml). */
-export function sandboxEnv(sandbox: Sandbox): Record<string, string> {
+export function sandboxEnv(
+  sandbox: Pick<
+    Sandbox,
+    'id' | 'kafkaBrokers' | 'topics' | 'redisUrl' | 'keyPrefix' | 'databaseUrl'
+  >,
+): Record<string, string> {
   return {
     KAFKA_BROKERS: sandbox.kafkaBrokers,
     TOPICS_EVENTS: sandbox.topics.events,

@@ -2,8 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
 import { createLogger, type Logger } from '../../lib/logger.ts';
 import { bearer } from './auth.ts';
 import { graphql } from './http.ts';
@@ -115,33 +113,4 @@ export async function commitDirectly(
     message,
   );
   return gitIn(repo, 'rev-parse', 'HEAD');
-}
-
-/** A graphql-ws subscription collecting every payload it receives. */
-export function subscribe<T>(
-  wsUrl: string,
-  query: string,
-): { received: T[]; ready: Promise<void>; close(): Promise<void> } {
-  const received: T[] = [];
-  let connected: () => void = () => undefined;
-  const ready = new Promise<void>((resolve) => (connected = resolve));
-  const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, on: { connected } });
-  const stop = client.subscribe<T>(
-    { query },
-    {
-      next: (value) => {
-        if (value.data) received.push(value.data as T);
-      },
-      error: () => undefined,
-      complete: () => undefined,
-    },
-  );
-  return {
-    received,
-    ready,
-    async close() {
-      stop();
-      await client.dispose();
-    },
-  };
 }

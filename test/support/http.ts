@@ -55,3 +55,20 @@ export async function eventually<T>(
     `condition not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`,
   );
 }
+
+/** Waits until the Activity subgraph (the archive) holds at least `count` events of a profile. */
+export async function waitUntilArchived(
+  system: { graphqlUrl: string; adminToken: string },
+  profileId: string,
+  count: number,
+): Promise<void> {
+  await eventually(async () => {
+    const answer = await graphql<{ profile: { activities: { edges: unknown[] } } | null }>(
+      system.graphqlUrl,
+      'query ($id: ID!) { profile(id: $id) { activities(first: 100) { edges { cursor } } } }',
+      { id: profileId },
+      { authorization: `Bearer ${system.adminToken}` },
+    );
+    return (answer.data?.profile?.activities.edges.length ?? 0) >= count ? true : undefined;
+  });
+}

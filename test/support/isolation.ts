@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { inject } from 'vitest';
@@ -7,6 +6,9 @@ import { ensureTopics } from '../../lib/kafka/topics.ts';
 import { parseBrokers } from '../../lib/kafka/client.ts';
 import { runMigrations } from '../../schema/db/migrate.ts';
 import { topicSpecs, type TopicNames } from '../../schema/topics.ts';
+import { deleteKeysWithPrefix } from './redis-cleanup.ts';
+
+export { deleteKeysWithPrefix };
 
 /**
  * A namespace of its own for one test file inside the shared Kafka, Redis and PostgreSQL:
@@ -84,19 +86,4 @@ export async function createSandbox(options: { partitions?: number } = {}): Prom
       await cleanup.end();
     },
   };
-}
-
-/** Removes one sandbox's keys; never FLUSHALL, other tests and services share this Redis. */
-export async function deleteKeysWithPrefix(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1_000);
-      if (keys.length > 0) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }

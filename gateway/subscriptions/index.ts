@@ -1,0 +1,100 @@
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Registry } from 'prom-client';
+import type { Component } from '../../lib/lifecycle.ts';
+import type { Logger } from '../../lib/logger.ts';
+import type { Authenticator } from '../auth/identity.ts';
+import { createEventExecutor, type EventExecutorOptions } from './event-executor.ts';
+import { createSubscriptionHub } from './hub.ts';
+import { createSubscriptionMetrics } from './metrics.ts';
+import { createSubscriptionPlanner } from './planner.ts';
+import { accessRulesOf } from './scopes.ts';
+import type { SubscriptionLimits } from './settings.ts';
+import { createSocketServer } from './socket-server.ts';
+import { createUpstream } from './upstream.ts';
+import { identityUpstreamHeaders, type UpstreamHeaders } from './upstream-headers.ts';
+
+export interface SubscriptionGatewayOptions {
+  /** The gateway's HTTP server: WebSocket upgrades of `path` become graphql-ws connections. */
+  server: http.Server;
+  /** The same path as HTTP GraphQL. Default `/graphql`. */
+  path?: string;
+  supergraphSdl: string;
+  subgraphUrls: Readonly<Record<string, string>>;
+  limits: SubscriptionLimits;
+  /** Verifies the token of `connection_init` (the same tokens and scopes as HTTP). */
+  authenticator: Authenticator;
+  /** Headers sent to subgraphs on a caller's behalf. Default: subject and scopes. */
+  upstreamHeaders?: UpstreamHeaders;
+  /** Data sources for entity fetches (e.g. the HTTP gateway's signing, pooled client). */
+  dataSource?: EventExecutorOptions['dataSource'];
+  metrics: Registry;
+  logger: Logger;
+}
+
+/**
+ * Federated subscriptions over graphql-ws on the gateway's own port and path: each root field
+ * is streamed from the subgraph that owns it, the other subgraphs' fields are added per event
+ * by entity fetches, and identical subscriptions share the upstream stream and the fetches.
+ */
+export function createSubscriptionGateway(
+  options: SubscriptionGatewayOptions,
+): Component & { connectionCount(): number } {
+  const path = options.path ?? '/graphql';
+  const upstreamHeaders = options.upstreamHeaders ?? identityUpstreamHeaders;
+  const planner = createSubscriptionPlanner(options.supergraphSdl);
+  const metrics = createSubscriptionMetrics(options.metrics);
+  const upstream = createUpstream({
+    subgraphUrls: options.subgraphUrls,
+    upstreamHeaders,
+    retryAttempts: options.limits.upstreamRetryAttempts,
+    logger: options.logger,
+  });
+  const hub = createSubscriptionHub({
+    upstream,
+    execute: createEventExecutor({
+      planner,
+      subgraphUrls: options.subgraphUrls,
+      upstreamHeaders,
+      ...(options.dataSource ? { dataSource: options.dataSource } : {}),
+      logger: options.logger,
+    }),
+    upstreamHeaders,
+    metrics,
+    stateFields: new Set(options.limits.stateFields),
+    logger: options.logger,
+  });
+  const sockets = createSocketServer({
+    planner,
+    rules: accessRulesOf(planner.supergraph.schema),
+    hub,
+    authenticator: options.authenticator,
+    metrics,
+    limits: options.limits,
+    logger: options.logger,
+  });
+  const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if ((req.url ?? '/').split('?')[0] !== path) {
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    sockets.handleUpgrade(req, socket, head);
+  };
+  let listening = false;
+  return {
+    name: 'subscriptions',
+    connectionCount: () => sockets.connectionCount(),
+    start() {
+      options.server.on('upgrade', onUpgrade);
+      listening = true;
+      return upstream.start();
+    },
+    async stop() {
+      options.server.off('upgrade', onUpgrade);
+      listening = false;
+      await sockets.close();
+      await upstream.stop();
+    },
+    ready: () => Promise.resolve(listening),
+  };
+}

@@ -1,0 +1,106 @@
+import type { Logger } from '../../lib/logger.ts';
+import type { ProfileStore } from '../../lib/profile-store.ts';
+import { createPushIterator, type PushIterator } from '../../lib/push-iterator.ts';
+import type { ChannelSubscriber } from '../../lib/redis-channels.ts';
+import type { UserProfile } from '../../schema/profile.ts';
+import type { RedisLayout } from '../../schema/redis-keys.ts';
+import { parseChangeNotice } from './change-notice.ts';
+import { createChangeReader, type ProfileUpdate } from './change-reader.ts';
+
+export interface ProfileFeedsDeps {
+  channels: ChannelSubscriber;
+  store: ProfileStore;
+  layout: RedisLayout;
+  logger: Logger;
+}
+
+/** Live profile changes for this process's subscribers, from the processor's pub/sub messages. */
+export interface ProfileFeeds {
+  /** One profile: its current state first (when it exists), then each newer version. */
+  profile(id: string): Promise<PushIterator<UserProfile>>;
+  /** Every profile's updates, mapped (or skipped when `select` returns undefined). */
+  all<T>(select: (update: ProfileUpdate) => readonly T[]): Promise<PushIterator<T>>;
+}
+
+interface Feed {
+  listeners: Set<(update: ProfileUpdate) => void>;
+  /** Resolves once Redis confirmed the channel subscription. */
+  ready: Promise<() => void>;
+}
+
+/**
+ * Multiplexes the Redis channels to local subscribers: one channel subscription and one
+ * profile read per change, whatever the number of subscribers in this process.
+ */
+export function createProfileFeeds(deps: ProfileFeedsDeps): ProfileFeeds {
+  const feeds = new Map<string, Feed>();
+  const read = async (id: string) => (await deps.store.readMany([id]))[0]?.profile;
+
+  function join(channel: string, listener: (update: ProfileUpdate) => void): Promise<() => void> {
+    let feed = feeds.get(channel);
+    if (!feed) {
+      const listeners = new Set<(update: ProfileUpdate) => void>();
+      const accept = createChangeReader({
+        read,
+        deliver: (update) => {
+          for (const each of listeners) each(update);
+        },
+        onError: (error, id) =>
+          deps.logger.error({ err: error, profile: id }, 'reading a changed profile failed'),
+      });
+      const created: Feed = {
+        listeners,
+        ready: deps.channels.listen(channel, (raw) => {
+          const notice = parseChangeNotice(raw);
+          if (notice) accept(notice);
+          else deps.logger.warn({ channel, message: raw.slice(0, 200) }, 'not a change notice');
+        }),
+      };
+      feeds.set(channel, created);
+      feed = created;
+    }
+    const joined = feed;
+    joined.listeners.add(listener);
+    const leave = (): void => {
+      joined.listeners.delete(listener);
+      if (joined.listeners.size > 0 || feeds.get(channel) !== joined) return;
+      feeds.delete(channel);
+      void joined.ready.then((stop) => stop()).catch(() => undefined);
+    };
+    return joined.ready.then(
+      () => leave,
+      (error: unknown) => {
+        leave();
+        throw error;
+      },
+    );
+  }
+
+  return {
+    async profile(id) {
+      let last = 0;
+      let leave = (): void => undefined;
+      const iterator = createPushIterator<UserProfile>({ onEnd: () => leave() });
+      const offer = (profile: UserProfile): void => {
+        if (profile.version <= last) return;
+        last = profile.version;
+        iterator.push(profile);
+      };
+      leave = await join(deps.layout.profileChannel(id), (update) => offer(update.profile));
+      if (iterator.ended) leave();
+      // Read only after the channel is subscribed, so no change falls between the two.
+      const current = await read(id);
+      if (current) offer(current);
+      return iterator;
+    },
+    async all<T>(select: (update: ProfileUpdate) => readonly T[]) {
+      let leave = (): void => undefined;
+      const iterator = createPushIterator<T>({ onEnd: () => leave() });
+      leave = await join(deps.layout.allProfilesChannel, (update) => {
+        for (const item of select(update)) iterator.push(item);
+      });
+      if (iterator.ended) leave();
+      return iterator;
+    },
+  };
+}
