@@ -2,6 +2,7 @@ import type { EachBatchPayload, Kafka } from 'kafkajs';
 import type { Component } from '../lib/lifecycle.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Database } from '../lib/postgres.ts';
+import { createProducer } from '../lib/kafka/client.ts';
 import { deadLetterOf, sendDeadLetters } from '../lib/kafka/dead-letter.ts';
 import { DEFAULT_LEAVE_TIMEOUT_MS, disconnectWithin } from '../lib/kafka/leave-group.ts';
 import type { TopicNames } from '../schema/topics.ts';
@@ -35,7 +36,7 @@ export function createSnapshotConsumer(deps: SnapshotConsumerDeps): Component {
     allowAutoTopicCreation: false,
     maxWaitTimeInMs: 100,
   });
-  const producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
+  const producer = createProducer(kafka);
   const guard = createSinkGuard({
     name: 'profile snapshots',
     logger,

@@ -24,7 +24,8 @@ export function createPostgresComponent(
       const client = await pool.connect();
       client.release();
     },
-    stop: () => pool.end(),
+    // Idempotent: a service stopped twice (a test restarting it, a second signal) must not throw.
+    stop: () => (pool.ended ? Promise.resolve() : pool.end()),
     ready: async () => {
       await pool.query('select 1');
       return true;

@@ -8,6 +8,8 @@ export interface RedisLayout {
   profile(id: string): string;
   /** Set of profile ids in a segment. */
   segmentMembers(segment: string): string;
+  /** SCAN pattern matching every segment set of this deployment. */
+  readonly segmentMembersPattern: string;
   /** Pub/sub channel announcing changes of one profile. */
   profileChannel(id: string): string;
   /** Pub/sub channel announcing every profile change (dashboards, segment feeds). */
@@ -20,6 +22,7 @@ export function redisLayout(prefix = ''): RedisLayout {
   return {
     profile: (id) => `${prefix}profile:{${id}}`,
     segmentMembers: (segment) => `${prefix}segment:{${segment}}:members`,
+    segmentMembersPattern: `${prefix}segment:{*}:members`,
     profileChannel: (id) => `${prefix}profile-updated:${id}`,
     allProfilesChannel: `${prefix}profiles-updated`,
     configChannel: `${prefix}config-changed`,

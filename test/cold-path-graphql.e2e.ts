@@ -4,7 +4,7 @@ import type { ActivityEvent } from '../schema/event.ts';
 import { emptyProfile, emptyStoredProfile, type StoredProfile } from '../schema/profile.ts';
 import { redisLayout, type RedisLayout } from '../schema/redis-keys.ts';
 import { archiveProbe, type ArchiveProbe } from './support/archive.ts';
-import { eventually, graphql } from './support/http.ts';
+import { eventually } from './support/http.ts';
 import { createSandbox, type Sandbox } from './support/isolation.ts';
 import { produceEvents, produceRaw, syntheticEvents } from './support/produce-events.ts';
 import { readTopic } from './support/read-topic.ts';
@@ -41,11 +41,11 @@ describe('cold path through GraphQL: activities, snapshot fallback, deletion', (
   let layout: RedisLayout;
 
   const activitiesPage = async (id: string, first: number, after?: string | null) => {
-    const answer = await graphql<{ profile: { activities: Page } | null }>(
-      system.graphqlUrl,
-      ACTIVITIES,
-      { id, first, after: after ?? null },
-    );
+    const answer = await system.query<{ profile: { activities: Page } | null }>(ACTIVITIES, {
+      id,
+      first,
+      after: after ?? null,
+    });
     expect(answer.errors).toBeUndefined();
     return answer.data?.profile?.activities as Page;
   };
@@ -120,7 +120,7 @@ describe('cold path through GraphQL: activities, snapshot fallback, deletion', (
     const first = await activitiesPage(id, 5);
     expect(first.edges.map((e) => e.node.id)).not.toEqual(pages[0]?.edges.map((e) => e.node.id));
 
-    const bad = await graphql(system.graphqlUrl, ACTIVITIES, { id, first: 5, after: 'nope' });
+    const bad = await system.query(ACTIVITIES, { id, first: 5, after: 'nope' });
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
@@ -145,11 +145,9 @@ describe('cold path through GraphQL: activities, snapshot fallback, deletion', (
   it('serves a profile missing from Redis from its snapshot and re-warms Redis', async () => {
     const id = `${sandbox.id}-snap`;
     expect(await redis.exists(layout.profile(id))).toBe(0);
-    const answer = await graphql<{ profile: { id: string; eventCount: number; version: number } }>(
-      system.graphqlUrl,
-      'query ($id: ID!) { profile(id: $id) { id eventCount version } }',
-      { id },
-    );
+    const answer = await system.query<{
+      profile: { id: string; eventCount: number; version: number };
+    }>('query ($id: ID!) { profile(id: $id) { id eventCount version } }', { id });
     expect(answer).toEqual({ data: { profile: { id, eventCount: 3, version: 3 } } });
     expect(JSON.parse((await redis.hget(layout.profile(id), 'doc')) ?? 'null')).toEqual(
       snapshot(id, 3),
@@ -177,7 +175,7 @@ describe('cold path through GraphQL: activities, snapshot fallback, deletion', (
 
     const mutation = `mutation ($id: ID!) { deleteProfile(id: $id) {
       ok id removedLive removedSnapshot deletedEvents error { code message } } }`;
-    const answer = await graphql(system.graphqlUrl, mutation, { id });
+    const answer = await system.query(mutation, { id });
     expect(answer).toEqual({
       data: {
         deleteProfile: {
@@ -199,17 +197,14 @@ describe('cold path through GraphQL: activities, snapshot fallback, deletion', (
     const changelog = await readTopic(sandbox, sandbox.topics.changelog, 7);
     const last = changelog.filter((m) => m.key?.toString() === id).at(-1);
     expect(last?.value).toBeNull();
-    const profile = await graphql(
-      system.graphqlUrl,
-      '{ profile(id: "x") { id } }'.replace('x', id),
-    );
+    const profile = await system.query('{ profile(id: "x") { id } }'.replace('x', id));
     expect(profile).toEqual({ data: { profile: null } });
 
     // Again: nothing left, still ok. A blank id is refused as data, not as an error.
-    expect((await graphql(system.graphqlUrl, mutation, { id })).data).toMatchObject({
+    expect((await system.query(mutation, { id })).data).toMatchObject({
       deleteProfile: { ok: true, removedLive: false, removedSnapshot: false, deletedEvents: 0 },
     });
-    expect((await graphql(system.graphqlUrl, mutation, { id: ' ' })).data).toMatchObject({
+    expect((await system.query(mutation, { id: ' ' })).data).toMatchObject({
       deleteProfile: { ok: false, error: { code: 'INVALID_ID' } },
     });
   });

@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import type { Kafka, Producer } from 'kafkajs';
+import { createProducer } from '../../lib/kafka/client.ts';
 import type { Component } from '../../lib/lifecycle.ts';
 import type { Database } from '../../lib/postgres.ts';
 import { events, profiles } from '../../schema/db/tables.ts';
-import type { StoredProfile } from '../../schema/profile.ts';
 import type { RedisLayout } from '../../schema/redis-keys.ts';
 
 export type DeleteProfileResult =
@@ -48,22 +48,29 @@ const MAX_ID_LENGTH = 200;
  * reported as an error) the same call finishes the job.
  */
 export function createProfileEraser(deps: ProfileEraserDeps): ProfileEraser {
-  const producer: Producer = deps.kafka.producer({
-    idempotent: true,
-    allowAutoTopicCreation: false,
-  });
+  const producer: Producer = createProducer(deps.kafka);
   let connected = false;
 
-  async function segmentsOf(id: string, live: string | null): Promise<string[]> {
-    const segments = new Set<string>();
-    if (live) for (const s of (JSON.parse(live) as StoredProfile).profile.segments) segments.add(s);
-    const [row] = await deps.db
-      .select({ snapshot: profiles.snapshot })
-      .from(profiles)
-      .where(eq(profiles.profileId, id));
-    for (const s of (row?.snapshot as StoredProfile | undefined)?.profile.segments ?? [])
-      segments.add(s);
-    return [...segments];
+  /**
+   * Every segment set of the deployment: an erased profile must leave them all, also sets its
+   * documents no longer name (rules changed, a snapshot older than the live profile).
+   * Segments are few, so a SCAN of their keys is cheap.
+   */
+  async function segmentSets(): Promise<string[]> {
+    const keys = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, found] = await deps.redis.scan(
+        cursor,
+        'MATCH',
+        deps.layout.segmentMembersPattern,
+        'COUNT',
+        1_000,
+      );
+      for (const key of found) keys.add(key);
+      cursor = next;
+    } while (cursor !== '0');
+    return [...keys];
   }
 
   return {
@@ -91,10 +98,9 @@ export function createProfileEraser(deps: ProfileEraserDeps): ProfileEraser {
           },
         };
       const key = deps.layout.profile(id);
-      const segments = await segmentsOf(id, await deps.redis.hget(key, 'doc'));
       // A pipeline, not MULTI: the segment sets live in other hash slots on Redis Cluster.
       const redisWrites = deps.redis.pipeline().unlink(key);
-      for (const segment of segments) redisWrites.srem(deps.layout.segmentMembers(segment), id);
+      for (const set of await segmentSets()) redisWrites.srem(set, id);
       const results = (await redisWrites.exec()) ?? [];
       for (const [error] of results) if (error) throw error;
       const unlinked = results[0]?.[1];
