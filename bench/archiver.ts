@@ -25,7 +25,7 @@ import { toEventRow } from '../schema/db/event-row.ts';
 import { runMigrations } from '../schema/db/migrate.ts';
 import { events as eventsTable, type EventRow } from '../schema/db/tables.ts';
 import { topicSpecs } from '../schema/topics.ts';
-import { syntheticEvents } from '../test/support/produce-events.ts';
+import { syntheticEvents } from '../test/support/event-stream.ts';
 
 const { values } = parseArgs({
   options: {

@@ -3,6 +3,7 @@ import type { Component } from '../lib/lifecycle.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createProducer } from '../lib/kafka/client.ts';
 import { createEventConsumer, type EventBatch } from '../lib/kafka/event-consumer.ts';
+import { sendInChunks } from '../lib/kafka/send-in-chunks.ts';
 import type { ProfileStore, ProfileWrite } from '../lib/profile-store.ts';
 import { profileIdOf } from '../schema/event.ts';
 import { emptyStoredProfile, type StoredProfile } from '../schema/profile.ts';
@@ -92,11 +93,11 @@ export function createProcessor(deps: ProcessorDeps): Component {
     );
     // Every touched profile, changed or not: if this is a redelivery after a crash between the
     // Redis write and this send, the snapshot would otherwise never reach the changelog.
-    await producer.send({
-      topic: deps.topics.changelog,
-      acks: -1,
-      messages: stored.map((s) => ({ key: s.profile.id, value: JSON.stringify(s) })),
-    });
+    await sendInChunks(
+      producer,
+      deps.topics.changelog,
+      stored.map((s) => ({ key: s.profile.id, value: JSON.stringify(s) })),
+    );
   }
 
   // Low fetch wait keeps event-to-profile latency in milliseconds at light load.

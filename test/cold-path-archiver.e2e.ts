@@ -8,8 +8,8 @@ import { freePort, sandboxEnv, spawnService, type ChildService } from './support
 import { eventually } from './support/http.ts';
 import { REPO_ROOT } from './support/infra-settings.ts';
 import { createSandbox, type Sandbox } from './support/isolation.ts';
-import { produceEvents, produceRaw, syntheticEvents } from './support/produce-events.ts';
-import { readTopic } from './support/read-topic.ts';
+import { syntheticEvents } from './support/event-stream.ts';
+import { produceEvents, produceRaw, readTopic } from './support/kafka.ts';
 import { createTcpProxy } from './support/tcp-proxy.ts';
 
 describe('cold path: the archiver keeps every event exactly once', () => {
@@ -156,7 +156,7 @@ describe('cold path: the archiver keeps every event exactly once', () => {
     );
     await spawnArchiver('poison');
     await eventually(countIs(tag, 2), 120_000);
-    const [letter] = await readTopic(sandbox, sandbox.topics.deadLetter, 1);
+    const [letter] = await readTopic(sandbox, sandbox.topics.deadLetter, (m) => m.length >= 1);
     expect(JSON.parse(letter?.value?.toString() ?? '{}')).toEqual(poisoned);
     expect(letter?.headers?.[DEAD_LETTER_HEADERS.reason]?.toString()).toMatch(
       /^archive refused the event: 22P05/,

@@ -6,7 +6,7 @@ import { createPostgresComponent } from '../lib/postgres.ts';
 import { toEventRow } from '../schema/db/event-row.ts';
 import { archiveProbe, type ArchiveProbe } from './support/archive.ts';
 import { createSandbox, type Sandbox } from './support/isolation.ts';
-import { syntheticEvents } from './support/produce-events.ts';
+import { syntheticEvents } from './support/event-stream.ts';
 
 describe('cold path: monthly partitions of the archive', () => {
   let sandbox: Sandbox;

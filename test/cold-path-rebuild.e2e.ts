@@ -15,7 +15,8 @@ import { archiveProbe, type ArchiveProbe } from './support/archive.ts';
 import { eventually } from './support/http.ts';
 import { REPO_ROOT } from './support/infra-settings.ts';
 import { createSandbox, deleteKeysWithPrefix, type Sandbox } from './support/isolation.ts';
-import { produceEvents, syntheticEvents } from './support/produce-events.ts';
+import { syntheticEvents } from './support/event-stream.ts';
+import { produceEvents } from './support/kafka.ts';
 import { startSystem, type RunningSystem } from './support/system.ts';
 
 const PROFILES = 60;

@@ -1,4 +1,5 @@
 import type { KafkaMessage, Producer } from 'kafkajs';
+import { sendInChunks } from './send-in-chunks.ts';
 
 /** Why and where a message failed; travels as headers beside the untouched original bytes. */
 export interface DeadLetter {
@@ -47,10 +48,10 @@ export async function sendDeadLetters(
   letters: readonly DeadLetter[],
 ): Promise<void> {
   if (letters.length === 0) return;
-  await producer.send({
+  await sendInChunks(
+    producer,
     topic,
-    acks: -1,
-    messages: letters.map((letter) => ({
+    letters.map((letter) => ({
       key: letter.key,
       value: letter.value,
       headers: {
@@ -61,5 +62,5 @@ export async function sendDeadLetters(
         [DEAD_LETTER_HEADERS.failedBy]: letter.failedBy,
       },
     })),
-  });
+  );
 }

@@ -66,7 +66,10 @@ export function createEventConsumer(
   const producer = options.producer ?? createProducer(kafka);
   let running = false;
   consumer.on(consumer.events.CRASH, ({ payload }) => {
-    if (!payload.restart) running = false;
+    if (payload.restart) return;
+    // kafkajs gave up: the consumer is gone, so readiness fails and the orchestrator restarts us.
+    running = false;
+    logger.fatal({ err: payload.error, groupId: options.groupId }, 'consumer stopped for good');
   });
 
   async function eachBatch(payload: EachBatchPayload): Promise<void> {

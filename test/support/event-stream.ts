@@ -42,3 +42,27 @@ export function eventStream(
   }
   return { events, expected };
 }
+
+/** Events `first` .. `first + count - 1` of a deterministic stream over `profiles` profiles. */
+export function syntheticEvents(
+  first: number,
+  count: number,
+  profiles: number,
+  tag: string,
+): ActivityEvent[] {
+  const base = Date.UTC(2026, 10, 1); // 1 November 2026
+  return Array.from({ length: count }, (_, i) => {
+    const n = first + i;
+    const at = new Date(base + n * 1_000).toISOString(); // one event per second
+    return {
+      type: 'track',
+      event: n % 3 === 0 ? 'Clicked' : 'Viewed',
+      userId: `${tag}-p${n % profiles}`,
+      messageId: `${tag}-m${n}`,
+      properties: { n },
+      context: { userAgent: 'Mozilla/5.0 (X11; Linux x86_64)' },
+      timestamp: at,
+      receivedAt: at,
+    };
+  });
+}

@@ -38,11 +38,16 @@ export async function produceRaw(
 }
 
 /** Produces stamped events to the sandbox's events topic, keyed by profile id like ingest does. */
-export function produceEvents(sandbox: Sandbox, events: readonly ActivityEvent[]): Promise<void> {
+export function produceEvents(
+  sandbox: Sandbox,
+  events: readonly ActivityEvent[],
+  chunkSize?: number,
+): Promise<void> {
   return produceRaw(
     sandbox,
     sandbox.topics.events,
     events.map((event) => ({ key: profileIdOf(event), value: JSON.stringify(event) })),
+    chunkSize,
   );
 }
 
