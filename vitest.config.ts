@@ -7,7 +7,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: [
-            '{lib,config,schema,gateway,subgraphs,processor,archiver,infra,scripts}/**/*.test.ts',
+            '{lib,config,schema,gateway,subgraphs,processor,archiver,infra,scripts,bench}/**/*.test.ts',
           ],
           environment: 'node',
         },

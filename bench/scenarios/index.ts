@@ -1,0 +1,5 @@
+import type { Scenario } from '../support/scenario.ts';
+import { processorScenario } from './processor.ts';
+
+/** Every scenario, in the order `npm run bench` runs them. */
+export const SCENARIOS: readonly Scenario[] = [processorScenario];

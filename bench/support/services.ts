@@ -1,0 +1,121 @@
+import path from 'node:path';
+import { freePort, sandboxEnv } from '../../test/support/child-service.ts';
+import type { Namespace } from '../../test/support/namespace.ts';
+import { answers200, spawnNode, type NodeProcess } from './processes.ts';
+
+export type ServiceName = 'gateway' | 'profile' | 'activity' | 'config' | 'processor' | 'archiver';
+
+const ENTRIES: Record<ServiceName, string> = {
+  gateway: 'gateway/main.ts',
+  profile: 'subgraphs/profile/main.ts',
+  activity: 'subgraphs/activity/main.ts',
+  config: 'subgraphs/config/main.ts',
+  processor: 'processor/main.ts',
+  archiver: 'archiver/main.ts',
+};
+
+export interface RunningService extends NodeProcess {
+  port: number;
+  baseUrl: string;
+}
+
+export interface ServiceOptions {
+  /** Environment overrides on top of the namespace's (see the README's configuration section). */
+  env?: Record<string, string>;
+  /** Write a V8 CPU profile into this folder when the service stops. */
+  cpuProfileDir?: string;
+}
+
+/**
+ * Runs a PulseHub service from its real `main.ts` in its own process (as `npm start` does),
+ * pointed at the namespace through environment overrides, and waits for its `/ready`.
+ */
+export async function startService(
+  name: ServiceName,
+  namespace: Namespace,
+  options: ServiceOptions = {},
+): Promise<RunningService> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const profileDir = options.cpuProfileDir;
+  const process = await spawnNode({
+    name,
+    entry: ENTRIES[name],
+    env: {
+      ...sandboxEnv(namespace),
+      PULSEHUB_PROFILES: '',
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: String(port),
+      ...options.env,
+    },
+    nodeFlags: profileDir
+      ? [
+          '--cpu-prof',
+          `--cpu-prof-dir=${path.resolve(profileDir)}`,
+          `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`,
+        ]
+      : [],
+    ready: () => answers200(`${baseUrl}/ready`),
+    readyTimeoutMs: 120_000,
+  });
+  return Object.assign(process, { port, baseUrl });
+}
+
+export interface RunningSystem {
+  services: Partial<Record<ServiceName, RunningService>>;
+  /** The gateway's base URL (ingest at /v1, GraphQL at /graphql). */
+  gatewayUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The services named, each its own process: the subgraphs and consumers first (in parallel),
+ * then the gateway wired to the subgraphs. `consumerGroup` names the processor's and
+ * archiver's groups (suffixed with the service name) so that every run starts fresh.
+ */
+export async function startSystem(
+  namespace: Namespace,
+  names: readonly ServiceName[],
+  options: ServiceOptions & { consumerGroup: string },
+): Promise<RunningSystem> {
+  const services: Partial<Record<ServiceName, RunningService>> = {};
+  const stop = async () => {
+    const order: ServiceName[] = [
+      'gateway',
+      'processor',
+      'archiver',
+      'profile',
+      'activity',
+      'config',
+    ];
+    for (const name of order) await services[name]?.stop();
+  };
+  try {
+    const first = names.filter((name) => name !== 'gateway');
+    await Promise.all(
+      first.map(async (name) => {
+        services[name] = await startService(name, namespace, {
+          ...options,
+          env: { ...options.env, CONSUMER_GROUP_ID: `${options.consumerGroup}-${name}` },
+        });
+      }),
+    );
+    if (names.includes('gateway')) {
+      const subgraph = (name: 'profile' | 'activity' | 'config') =>
+        services[name] ? `${services[name].baseUrl}/graphql` : 'http://127.0.0.1:9/graphql';
+      services.gateway = await startService('gateway', namespace, {
+        ...options,
+        env: {
+          ...options.env,
+          SUBGRAPHS_PROFILE: subgraph('profile'),
+          SUBGRAPHS_ACTIVITY: subgraph('activity'),
+          SUBGRAPHS_CONFIG: subgraph('config'),
+        },
+      });
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { services, gatewayUrl: services.gateway?.baseUrl ?? '', stop };
+}
