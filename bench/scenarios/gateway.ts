@@ -5,7 +5,7 @@ import type { LoopResult } from '../support/load/closed-loop.ts';
 import { answersGraphQL, spawnNode } from '../support/processes.ts';
 import { compareRuns, windowMs, type Scenario } from '../support/scenario.ts';
 import { seedProfiles } from '../support/seed.ts';
-import { startSystem } from '../support/services.ts';
+import { ALL_SERVICES, startScenarioSystem } from '../support/services.ts';
 import { writeSupergraph } from '../support/supergraph.ts';
 import { runWorker } from '../support/worker.ts';
 import type { HttpLoadSettings } from '../workers/http-load.ts';
@@ -57,16 +57,7 @@ export const gatewayScenario: Scenario = {
       profiles,
       baseTimeMs: Date.now() - profiles * EVENTS_PER_PROFILE,
     };
-    const system = await startSystem(
-      namespace,
-      ['profile', 'activity', 'config', 'processor', 'archiver', 'gateway'],
-      {
-        consumerGroup: namespace.id,
-        env: auth.serviceEnv,
-        ...(context.cpuProfileDir ? { cpuProfileDir: context.cpuProfileDir } : {}),
-      },
-    );
-    context.defer(() => system.stop());
+    const system = await startScenarioSystem(context, ALL_SERVICES);
     log(
       `seeding ${profiles} profiles × ${EVENTS_PER_PROFILE} events through processor and archiver`,
     );

@@ -1,7 +1,7 @@
 import type { EventPlan } from '../support/events.ts';
 import type { LoopResult } from '../support/load/closed-loop.ts';
 import { compareRuns, windowMs, type Scenario } from '../support/scenario.ts';
-import { startSystem } from '../support/services.ts';
+import { startScenarioSystem } from '../support/services.ts';
 import { runWorker } from '../support/worker.ts';
 import type { HttpLoadSettings } from '../workers/http-load.ts';
 import type { ProducerLoadSettings } from '../workers/kafka-producer-load.ts';
@@ -32,12 +32,7 @@ export const ingestScenario: Scenario = {
       profiles: options.profiles ?? DEFAULT_PROFILES,
       baseTimeMs: Date.now(),
     };
-    const system = await startSystem(namespace, ['profile', 'activity', 'config', 'gateway'], {
-      consumerGroup: namespace.id,
-      env: auth.serviceEnv,
-      ...(context.cpuProfileDir ? { cpuProfileDir: context.cpuProfileDir } : {}),
-    });
-    context.defer(() => system.stop());
+    const system = await startScenarioSystem(context, ['profile', 'activity', 'config', 'gateway']);
 
     const ingest = async () =>
       expectClean(

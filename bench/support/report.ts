@@ -99,7 +99,7 @@ export function formatTable(
   ]);
   for (const failure of failures) {
     const firstLine = failure.message.split('\n')[0] ?? '';
-    rows.push([failure.scenario, firstLine.slice(0, 100), '', '', '', '', 'error']);
+    rows.push([failure.scenario, firstLine.slice(0, 120), '', '', '', '', 'error']);
   }
   const widths = HEADER.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),

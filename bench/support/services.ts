@@ -2,8 +2,19 @@ import path from 'node:path';
 import { freePort, sandboxEnv } from '../../test/support/child-service.ts';
 import type { Namespace } from '../../test/support/namespace.ts';
 import { answers200, spawnNode, type NodeProcess } from './processes.ts';
+import type { ScenarioContext } from './scenario.ts';
 
 export type ServiceName = 'gateway' | 'profile' | 'activity' | 'config' | 'processor' | 'archiver';
+
+/** Every service: the whole system as `npm start` runs it. */
+export const ALL_SERVICES: readonly ServiceName[] = [
+  'profile',
+  'activity',
+  'config',
+  'processor',
+  'archiver',
+  'gateway',
+];
 
 const ENTRIES: Record<ServiceName, string> = {
   gateway: 'gateway/main.ts',
@@ -118,4 +129,21 @@ export async function startSystem(
     throw error;
   }
   return { services, gatewayUrl: services.gateway?.baseUrl ?? '', stop };
+}
+
+/**
+ * The named services in the scenario's namespace with the benchmark's credentials and, with
+ * --cpu-prof, CPU profiles; stopped after the scenario.
+ */
+export async function startScenarioSystem(
+  context: ScenarioContext,
+  names: readonly ServiceName[],
+): Promise<RunningSystem> {
+  const system = await startSystem(context.namespace, names, {
+    consumerGroup: context.namespace.id,
+    env: context.auth.serviceEnv,
+    ...(context.cpuProfileDir ? { cpuProfileDir: context.cpuProfileDir } : {}),
+  });
+  context.defer(() => system.stop());
+  return system;
 }

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import type { Message } from './worker.ts';
 
 /**
@@ -41,8 +42,12 @@ export function runAsWorker<Settings, Result>(work: (settings: Settings) => Prom
     .then(work)
     // Exits once the answer is delivered: clients it left open must not keep it alive.
     .then((result) => channel.send({ type: 'result', result }, () => process.exit(0)))
-    .catch((error: unknown) => {
-      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      channel.send({ type: 'error', message }, () => process.exit(1));
-    });
+    .catch((error: unknown) => reportFailure(channel, error));
+}
+
+/** Tells the benchmark why the worker failed, then exits. */
+export function reportFailure(channel: WorkerChannel<unknown>, error: unknown): void {
+  const message = error instanceof Error ? error.message : inspect(error);
+  const stack = error instanceof Error ? error.stack : undefined;
+  channel.send({ type: 'error', message, ...(stack ? { stack } : {}) }, () => process.exit(1));
 }

@@ -9,6 +9,7 @@ export interface Message {
 interface ErrorMessage {
   type: 'error';
   message: string;
+  stack?: string;
 }
 
 /**
@@ -50,7 +51,11 @@ export async function startWorker<Out extends Message>(
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const failure = inbox.find((message): message is ErrorMessage => message.type === 'error');
-        if (failure) throw new Error(`${name}: ${failure.message}`);
+        if (failure) {
+          const error = new Error(`${name}: ${failure.message}`);
+          if (failure.stack) error.stack = `${error.message}\n${failure.stack}`;
+          throw error;
+        }
         const index = inbox.findIndex((message) => message.type === type);
         if (index !== -1) return inbox.splice(index, 1)[0] as Extract<Out, { type: typeof type }>;
         if (ended !== undefined) throw new Error(ended);
