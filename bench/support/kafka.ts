@@ -97,7 +97,7 @@ export async function observeDrain(options: {
   const measured = drainRate(samples, options.total);
   if (measured === undefined)
     throw new Error(
-      `the ${options.total} events were consumed before a second look: too few to measure, raise --events`,
+      `the ${options.total} events were consumed before the first look: too few to measure, raise --events`,
     );
   return measured;
 }

@@ -61,19 +61,37 @@ describe('summarize', () => {
 });
 
 describe('drainRate', () => {
-  it('measures from the first progress to the first complete sample', () => {
+  it('measures from the last look before any progress to the first complete look', () => {
     const samples = [
       { atMs: 0, committed: 0 },
       { atMs: 1_000, committed: 0 },
       { atMs: 1_500, committed: 1_000 },
       { atMs: 2_500, committed: 6_000 },
-      { atMs: 3_500, committed: 11_000 },
-      { atMs: 4_000, committed: 11_000 },
+      { atMs: 3_000, committed: 10_000 },
+      { atMs: 4_000, committed: 10_000 },
     ];
-    expect(drainRate(samples, 11_000)).toEqual({ events: 10_000, seconds: 2, rate: 5_000 });
+    expect(drainRate(samples, 10_000)).toEqual({ events: 10_000, seconds: 2, rate: 5_000 });
   });
 
-  it('is undefined when it never finished or finished before a second look', () => {
+  it('measures a drain that finished between two looks', () => {
+    const samples = [
+      { atMs: 0, committed: 0 },
+      { atMs: 20, committed: 0 },
+      { atMs: 40, committed: 500 },
+    ];
+    expect(drainRate(samples, 500)).toEqual({ events: 500, seconds: 0.02, rate: 25_000 });
+  });
+
+  it('starts at the first look when progress was already under way', () => {
+    const samples = [
+      { atMs: 0, committed: 2_000 },
+      { atMs: 500, committed: 6_000 },
+      { atMs: 1_000, committed: 10_000 },
+    ];
+    expect(drainRate(samples, 10_000)).toEqual({ events: 8_000, seconds: 1, rate: 8_000 });
+  });
+
+  it('is undefined when it never finished or was finished at the first look', () => {
     expect(drainRate([{ atMs: 0, committed: 10 }], 100)).toBeUndefined();
     expect(drainRate([{ atMs: 5, committed: 100 }], 100)).toBeUndefined();
   });

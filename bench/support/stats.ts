@@ -57,20 +57,23 @@ export interface ProgressSample {
 }
 
 /**
- * Events per second between the first sample that shows progress and the first that shows
- * `total`: the same yardstick for every consumer however long it takes to start and join its
- * group. Undefined when the samples do not show both moments apart in time (too few events
- * to measure: everything was committed at the first look).
+ * Events per second of a drain: from the last sample before any progress (or, when progress
+ * was already under way at the first look, that first sample) to the first sample showing
+ * `total`. Every consumer, PulseHub's and the baselines', is timed by this same yardstick
+ * however long it takes to start and join its group; the error is at most one poll interval.
+ * Undefined when the samples never show `total`, or show it already at the first look.
  */
 export function drainRate(
   samples: readonly ProgressSample[],
   total: number,
 ): { events: number; seconds: number; rate: number } | undefined {
-  const first = samples.find((sample) => sample.committed > 0);
-  const done = samples.find((sample) => sample.committed >= total);
-  if (first === undefined || done === undefined || done.atMs <= first.atMs) return undefined;
-  const events = total - first.committed;
-  if (events <= 0) return undefined;
-  const seconds = (done.atMs - first.atMs) / 1_000;
+  const done = samples.findIndex((sample) => sample.committed >= total);
+  if (done <= 0) return undefined;
+  const firstProgress = samples.findIndex((sample) => sample.committed > 0);
+  const start = samples[Math.max(0, firstProgress - 1)] as ProgressSample;
+  const end = samples[done] as ProgressSample;
+  const events = total - start.committed;
+  const seconds = (end.atMs - start.atMs) / 1_000;
+  if (events <= 0 || seconds <= 0) return undefined;
   return { events, seconds, rate: events / seconds };
 }
