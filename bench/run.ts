@@ -69,7 +69,7 @@ const record = {
   failures: [] as ScenarioFailure[],
 };
 const checks: Check[] = [];
-const auth = benchAuth();
+const auth = await benchAuth();
 const cpuProfileRoot = options.cpuProf
   ? path.join(RESULTS_DIR, 'profiles', startedAt.replaceAll(':', '-'))
   : undefined;

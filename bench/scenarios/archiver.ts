@@ -86,6 +86,7 @@ export const archiverScenario: Scenario = {
           total: events,
           timeoutMs: Math.max(180_000, (events / 200) * 1_000),
           alive: () => assertRunning(service),
+          details: () => `${service.name} output:\n${service.output().slice(-3_000)}`,
         });
         await service.stop();
         await expectRows(url, events, 'the archiver');

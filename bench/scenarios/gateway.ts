@@ -79,7 +79,7 @@ export const gatewayScenario: Scenario = {
       const server = await spawnNode({
         name,
         entry,
-        args: [supergraph, String(port), JSON.stringify(auth.subgraphHeaders)],
+        args: [supergraph, String(port)],
         ready: () => answersGraphQL(url),
       });
       context.defer(() => server.stop());
@@ -102,7 +102,6 @@ export const gatewayScenario: Scenario = {
               activityUrl: subgraphUrl('activity'),
               entitiesQuery: SUBGRAPH_ENTITIES_QUERY,
               ids,
-              headers: auth.subgraphHeaders,
             }
           : {
               kind: 'graphql',

@@ -103,6 +103,7 @@ export const processorScenario: Scenario = {
           total: events,
           timeoutMs,
           alive: () => assertRunning(service),
+          details: () => `${service.name} output:\n${service.output().slice(-3_000)}`,
         });
         await service.stop();
         await checkProfiles(context, keyPrefix, plan, events);

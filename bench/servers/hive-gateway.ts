@@ -1,8 +1,9 @@
 // Baseline server (its own process): Hive Gateway's runtime, the engine of the `hive-gateway`
 // CLI, with its defaults, serving the given supergraph on a node:http server.
-// Usage: hive-gateway.ts <supergraph file> <port> [<subgraph headers as JSON>]
+// Usage: hive-gateway.ts <supergraph file> <port>
 import { readFileSync } from 'node:fs';
 import { createServer, type RequestListener } from 'node:http';
+import { subgraphRequestSigner } from '../support/auth.ts';
 
 /** The part of Hive Gateway's runtime this server uses. */
 interface HiveRuntime {
@@ -19,21 +20,22 @@ interface FetchHookPayload {
 const HIVE_RUNTIME: string = '@graphql-hive/gateway-runtime';
 const { createGatewayRuntime } = (await import(HIVE_RUNTIME)) as HiveRuntime;
 
-const [supergraphPath, port, headersJson] = process.argv.slice(2);
+const [supergraphPath, port] = process.argv.slice(2);
 if (supergraphPath === undefined || port === undefined)
-  throw new Error('usage: hive-gateway.ts <supergraph file> <port> [<subgraph headers JSON>]');
-const subgraphHeaders = JSON.parse(headersJson ?? '{}') as Record<string, string>;
+  throw new Error('usage: hive-gateway.ts <supergraph file> <port>');
+const sign = subgraphRequestSigner();
 
-/** Adds fixed headers to every subgraph request (only when the subgraphs require some). */
-const withSubgraphHeaders = {
+/** Signs every subgraph request as PulseHub's gateway does (only where subgraphs require it). */
+const signingPlugin = (signer: (body: string) => Record<string, string>) => ({
   onFetch({ options, setOptions }: FetchHookPayload) {
-    setOptions({ ...options, headers: { ...options.headers, ...subgraphHeaders } });
+    const body = typeof options.body === 'string' ? options.body : '';
+    setOptions({ ...options, headers: { ...options.headers, ...signer(body) } });
   },
-};
+});
 
 const gateway = createGatewayRuntime({
   supergraph: readFileSync(supergraphPath, 'utf8'),
   logging: false,
-  ...(Object.keys(subgraphHeaders).length > 0 ? { plugins: () => [withSubgraphHeaders] } : {}),
+  ...(sign ? { plugins: () => [signingPlugin(sign)] } : {}),
 });
 createServer(gateway).listen(Number(port), '127.0.0.1');

@@ -60,11 +60,13 @@ export async function committedCount(
 }
 
 const NO_COMMIT_LIMIT_MS = 90_000; // 90 seconds: start, group join and a first batch fit easily
+const STALL_LIMIT_MS = 60_000; // 60 seconds without any committed progress mid-drain
 
 /**
  * Watches a consumer group's committed offsets until it consumed `total` events of a fresh
  * topic and returns its drain rate. Every consumer (PulseHub's and the baselines) is measured
- * by this same outside observer, polling every `intervalMs`.
+ * by this same outside observer, polling every `intervalMs`. Gives up, saying where the
+ * consumer stood, when it commits nothing at all, stalls mid-drain, or exceeds `timeoutMs`.
  */
 export async function observeDrain(options: {
   admin: Admin;
@@ -75,31 +77,41 @@ export async function observeDrain(options: {
   intervalMs?: number;
   /** Checked on every poll; throw to abort (e.g. the consumer process died). */
   alive?: () => void;
+  /** Appended to a failure: e.g. the consumer's last output lines. */
+  details?: () => string;
 }): Promise<{ events: number; seconds: number; rate: number }> {
   const samples: ProgressSample[] = [];
   const startedAt = Date.now();
-  const deadline = startedAt + options.timeoutMs;
+  let lastChangeAt = startedAt;
+  const fail = (reason: string): never => {
+    const details = options.details?.() ?? '';
+    throw new Error(`group ${options.groupId} ${reason}${details ? `\n${details}` : ''}`);
+  };
   for (;;) {
     options.alive?.();
     const committed = await committedCount(options.admin, options.groupId, options.topic);
+    const now = Date.now();
+    if (committed !== samples.at(-1)?.committed) lastChangeAt = now;
     samples.push({ atMs: performance.now(), committed });
     if (committed >= options.total) break;
-    if (committed === 0 && Date.now() - startedAt > NO_COMMIT_LIMIT_MS)
-      throw new Error(
-        `group ${options.groupId} committed no offset within ${NO_COMMIT_LIMIT_MS / 1_000} s: a consumer that never commits cannot be measured (and re-reads everything after a restart)`,
+    if (committed === 0 && now - startedAt > NO_COMMIT_LIMIT_MS)
+      fail(
+        `committed no offset within ${NO_COMMIT_LIMIT_MS / 1_000} s: a consumer that never commits cannot be measured (and re-reads everything after a restart)`,
       );
-    if (Date.now() > deadline)
-      throw new Error(
-        `group ${options.groupId} consumed ${committed} of ${options.total} events within ${options.timeoutMs} ms`,
+    if (committed > 0 && now - lastChangeAt > STALL_LIMIT_MS)
+      fail(
+        `stalled at ${committed} of ${options.total} events: no progress for ${STALL_LIMIT_MS / 1_000} s`,
       );
+    if (now - startedAt > options.timeoutMs)
+      fail(`consumed ${committed} of ${options.total} events within ${options.timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 20));
   }
   const measured = drainRate(samples, options.total);
   if (measured === undefined)
-    throw new Error(
-      `the ${options.total} events were consumed before the first look: too few to measure, raise --events`,
+    fail(
+      `consumed all ${options.total} events before the first look: too few to measure, raise --events`,
     );
-  return measured;
+  return measured as { events: number; seconds: number; rate: number };
 }
 
 /** Removes consumer groups the benchmark created (Kafka keeps empty groups for days). */

@@ -1,5 +1,6 @@
 // Load generator (its own process): one kind of HTTP operation in fixed-concurrency closed
 // loops, warm-up then a measured window. Reports operations/s and latency.
+import { subgraphRequestSigner } from '../support/auth.ts';
 import { incomingEvent, type EventPlan } from '../support/events.ts';
 import { createHttpClient, expectGraphQLData } from '../support/load/http-client.ts';
 import { runClosedLoop, type LoopResult, type LoopSettings } from '../support/load/closed-loop.ts';
@@ -22,7 +23,6 @@ export interface DirectSubgraphsOperation {
   activityUrl: string;
   entitiesQuery: string;
   ids: string[];
-  headers: Record<string, string>;
 }
 
 /** `POST /v1/batch` with `batchSize` events, from a pool of distinct prepared batches. */
@@ -67,11 +67,13 @@ function buildOperation(settings: HttpLoadSettings): Operation {
           variables: { representations: [{ __typename: 'Profile', id }] },
         }),
       ]);
+      // Signed per request like every subgraph request of a gateway (where subgraphs require it).
+      const sign = subgraphRequestSigner() ?? (() => ({}));
       return async (loop, iteration) => {
         const [profileBody, entitiesBody] = pick(pairs, loop, iteration) as [string, string];
-        expectGraphQLData(await client.post(profileUrl, profileBody, operation.headers), 'profile');
+        expectGraphQLData(await client.post(profileUrl, profileBody, sign(profileBody)), 'profile');
         expectGraphQLData(
-          await client.post(activityUrl, entitiesBody, operation.headers),
+          await client.post(activityUrl, entitiesBody, sign(entitiesBody)),
           'activity',
         );
       };
