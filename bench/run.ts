@@ -44,11 +44,18 @@ const startedAt = new Date().toISOString();
 let namespace: Namespace | undefined;
 let cleanups: Array<() => Promise<void>> = [];
 
-async function runCleanups(): Promise<void> {
-  for (const cleanup of cleanups.splice(0).reverse())
-    await cleanup().catch((error: unknown) => say(`cleanup failed: ${String(error)}`));
-  await namespace?.dispose().catch((error: unknown) => say(`cleanup failed: ${String(error)}`));
-  namespace = undefined;
+let cleaning: Promise<void> | undefined;
+
+/** Runs the scenario's cleanups and removes its namespace; concurrent callers share one run. */
+function runCleanups(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const cleanup of cleanups.splice(0).reverse())
+      await cleanup().catch((error: unknown) => say(`cleanup failed: ${String(error)}`));
+    const current = namespace;
+    namespace = undefined;
+    await current?.dispose().catch((error: unknown) => say(`cleanup failed: ${String(error)}`));
+  })().finally(() => (cleaning = undefined));
+  return cleaning;
 }
 
 const infraStarting: Promise<RunningInfra> = ensureInfrastructure(infraOptionsFromEnv(say));
