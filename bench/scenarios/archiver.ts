@@ -2,7 +2,7 @@ import pg from 'pg';
 import { createMigratedDatabase, dropDatabase } from '../../test/support/namespace.ts';
 import type { EventPlan } from '../support/events.ts';
 import { benchKafka, deleteGroups, observeDrain, preProduce } from '../support/kafka.ts';
-import { assertRunning, compareRuns, type Scenario } from '../support/scenario.ts';
+import { alternateRuns, assertRunning, compareRuns, type Scenario } from '../support/scenario.ts';
 import { startService } from '../support/services.ts';
 import { runWorker } from '../support/worker.ts';
 import type { CopyRowsResult } from '../workers/copy-rows.ts';
@@ -97,19 +97,22 @@ export const archiverScenario: Scenario = {
       }
     };
 
-    const runs = [];
-    for (let run = 1; run <= options.runs; run++) {
-      const copyFirst = run % 2 === 1;
-      const first = copyFirst ? await copy(run) : await archiver(run);
-      const second = copyFirst ? await archiver(run) : await copy(run);
-      const [baseline, measured] = copyFirst ? [first, second] : [second, first];
-      log(
-        `run ${run}: archiver ${Math.round(measured.rate)} rows/s, bare COPY ${Math.round(baseline.rate)} rows/s`,
-      );
-      runs.push({ run, archiver: measured, bareCopy: baseline });
-    }
+    const results = await alternateRuns(
+      options.runs,
+      archiver,
+      copy,
+      ({ run, measured, baseline }) =>
+        log(
+          `run ${run}: archiver ${Math.round(measured.rate)} rows/s, bare COPY ${Math.round(baseline.rate)} rows/s`,
+        ),
+    );
+    const runs = results.map(({ run, measured, baseline }) => ({
+      run,
+      archiver: measured,
+      bareCopy: baseline,
+    }));
     const compared = compareRuns(
-      runs.map((run) => ({ value: run.archiver.rate, baseline: run.bareCopy.rate })),
+      results.map((run) => ({ value: run.measured.rate, baseline: run.baseline.rate })),
     );
     return {
       settings: { events, profiles, partitions: this.partitions, runs: options.runs },

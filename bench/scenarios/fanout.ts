@@ -2,7 +2,7 @@ import { freePort } from '../../test/support/child-service.ts';
 import type { EventPlan } from '../support/events.ts';
 import { spawnNode, type NodeProcess } from '../support/processes.ts';
 import type { Check } from '../support/report.ts';
-import { compareRuns, type Scenario } from '../support/scenario.ts';
+import { alternateRuns, compareRuns, type Scenario } from '../support/scenario.ts';
 import { startScenarioSystem } from '../support/services.ts';
 import { startWorker } from '../support/worker.ts';
 import type {
@@ -107,21 +107,20 @@ export const fanoutScenario: Scenario = {
     const gateway = system.services.gateway;
     if (gateway === undefined) throw new Error('the gateway did not start');
 
-    const runs = [];
-    for (let run = 1; run <= options.runs; run++) {
-      const bareFirst = run % 2 === 1;
-      const first = bareFirst
-        ? await measure(bare, bareUrl, run, 'bare')
-        : await measure(gateway, system.gatewayUrl, run, 'pulsehub');
-      const second = bareFirst
-        ? await measure(gateway, system.gatewayUrl, run, 'pulsehub')
-        : await measure(bare, bareUrl, run, 'bare');
-      const [baseline, measured] = bareFirst ? [first, second] : [second, first];
-      log(
-        `run ${run}: PulseHub p99 ${measured.result.latency.p99.toFixed(1)} ms, ${(measured.bytesPerConnection / 1024).toFixed(1)} KiB/connection, ${measured.result.missing} undelivered; bare p99 ${baseline.result.latency.p99.toFixed(1)} ms, ${(baseline.bytesPerConnection / 1024).toFixed(1)} KiB/connection`,
-      );
-      runs.push({ run, pulsehub: measured, bareGraphqlWs: baseline });
-    }
+    const results = await alternateRuns(
+      options.runs,
+      (run) => measure(gateway, system.gatewayUrl, run, 'pulsehub'),
+      (run) => measure(bare, bareUrl, run, 'bare'),
+      ({ run, measured, baseline }) =>
+        log(
+          `run ${run}: PulseHub p99 ${measured.result.latency.p99.toFixed(1)} ms, ${(measured.bytesPerConnection / 1024).toFixed(1)} KiB/connection, ${measured.result.missing} undelivered; bare p99 ${baseline.result.latency.p99.toFixed(1)} ms, ${(baseline.bytesPerConnection / 1024).toFixed(1)} KiB/connection`,
+        ),
+    );
+    const runs = results.map(({ run, measured, baseline }) => ({
+      run,
+      pulsehub: measured,
+      bareGraphqlWs: baseline,
+    }));
 
     const held = Math.min(...runs.map((run) => run.pulsehub.result.openAtEnd));
     const missing = Math.max(...runs.map((run) => run.pulsehub.result.missing));

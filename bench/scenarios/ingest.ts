@@ -1,6 +1,6 @@
 import type { EventPlan } from '../support/events.ts';
 import type { LoopResult } from '../support/load/closed-loop.ts';
-import { compareRuns, windowMs, type Scenario } from '../support/scenario.ts';
+import { alternateRuns, compareRuns, windowMs, type Scenario } from '../support/scenario.ts';
 import { startScenarioSystem } from '../support/services.ts';
 import { runWorker } from '../support/worker.ts';
 import type { HttpLoadSettings } from '../workers/http-load.ts';
@@ -72,18 +72,21 @@ export const ingestScenario: Scenario = {
         'bare producer',
       );
 
-    const runs = [];
-    for (let run = 1; run <= options.runs; run++) {
-      const producerFirst = run % 2 === 1;
-      const first = producerFirst ? await producer() : await ingest();
-      const second = producerFirst ? await ingest() : await producer();
-      const [baseline, measured] = producerFirst ? [first, second] : [second, first];
-      const events = (result: LoopResult) => result.perSecond * BATCH_SIZE;
-      log(
-        `run ${run}: ingest ${Math.round(events(measured))} events/s (p99 ${measured.latency.p99.toFixed(1)} ms), bare producer ${Math.round(events(baseline))} events/s (p99 ${baseline.latency.p99.toFixed(1)} ms)`,
-      );
-      runs.push({ run, ingest: measured, bareProducer: baseline });
-    }
+    const events = (result: LoopResult) => result.perSecond * BATCH_SIZE;
+    const results = await alternateRuns(
+      options.runs,
+      ingest,
+      producer,
+      ({ run, measured, baseline }) =>
+        log(
+          `run ${run}: ingest ${Math.round(events(measured))} events/s (p99 ${measured.latency.p99.toFixed(1)} ms), bare producer ${Math.round(events(baseline))} events/s (p99 ${baseline.latency.p99.toFixed(1)} ms)`,
+        ),
+    );
+    const runs = results.map(({ run, measured, baseline }) => ({
+      run,
+      ingest: measured,
+      bareProducer: baseline,
+    }));
     const compared = compareRuns(
       runs.map((run) => ({
         value: run.ingest.perSecond * BATCH_SIZE,

@@ -4,7 +4,7 @@ import { deleteTopics } from '../../test/support/namespace.ts';
 import type { EventPlan } from '../support/events.ts';
 import { benchKafka, deleteGroups } from '../support/kafka.ts';
 import type { Check } from '../support/report.ts';
-import { compareRuns, windowMs, type Scenario } from '../support/scenario.ts';
+import { alternateRuns, compareRuns, windowMs, type Scenario } from '../support/scenario.ts';
 import { ALL_SERVICES, startScenarioSystem } from '../support/services.ts';
 import { runWorker } from '../support/worker.ts';
 import type { KafkaRoundTripResult, KafkaRoundTripSettings } from '../workers/kafka-roundtrip.ts';
@@ -90,25 +90,22 @@ export const latencyScenario: Scenario = {
     const runs = [];
     const checks: Check[] = [];
     for (const rate of rates) {
-      const perRate: Array<{
-        rate: number;
-        run: number;
-        pulsehub: LatencyLoadResult;
-        kafkaRoundTrip: KafkaRoundTripResult;
-      }> = [];
-      for (let run = 1; run <= options.runs; run++) {
-        const floorFirst = run % 2 === 1;
-        const first = floorFirst ? await floor(rate, run) : await pulsehub(rate, run);
-        const second = floorFirst ? await pulsehub(rate, run) : await floor(rate, run);
-        const [baseline, measured] = (floorFirst ? [first, second] : [second, first]) as [
-          KafkaRoundTripResult,
-          LatencyLoadResult,
-        ];
-        log(
-          `${rate}/s run ${run}: p50 ${measured.latency.p50.toFixed(1)} ms, p99 ${measured.latency.p99.toFixed(1)} ms, ${measured.missing} of ${measured.sent} undelivered; Kafka floor p99 ${baseline.latency.p99.toFixed(1)} ms`,
-        );
-        perRate.push({ rate, run, pulsehub: measured, kafkaRoundTrip: baseline });
-      }
+      const perRate = (
+        await alternateRuns(
+          options.runs,
+          (run) => pulsehub(rate, run),
+          (run) => floor(rate, run),
+          ({ run, measured, baseline }) =>
+            log(
+              `${rate}/s run ${run}: p50 ${measured.latency.p50.toFixed(1)} ms, p99 ${measured.latency.p99.toFixed(1)} ms, ${measured.missing} of ${measured.sent} undelivered; Kafka floor p99 ${baseline.latency.p99.toFixed(1)} ms`,
+            ),
+        )
+      ).map(({ run, measured, baseline }) => ({
+        rate,
+        run,
+        pulsehub: measured,
+        kafkaRoundTrip: baseline,
+      }));
       runs.push(...perRate);
       const quantile = (key: 'p50' | 'p95' | 'p99') =>
         compareRuns(

@@ -5,6 +5,7 @@ import { deleteKeysWithPrefix } from '../../test/support/namespace.ts';
 import { profileId, type EventPlan } from '../support/events.ts';
 import { benchKafka, deleteGroups, observeDrain, preProduce } from '../support/kafka.ts';
 import {
+  alternateRuns,
   assertRunning,
   compareRuns,
   type Scenario,
@@ -114,20 +115,22 @@ export const processorScenario: Scenario = {
       }
     };
 
-    const runs = [];
-    for (let run = 1; run <= options.runs; run++) {
-      // Alternating the order cancels a machine that gets slower or faster during the runs.
-      const baselineFirst = run % 2 === 1;
-      const first = baselineFirst ? await bare(run) : await processor(run);
-      const second = baselineFirst ? await processor(run) : await bare(run);
-      const [baseline, measured] = baselineFirst ? [first, second] : [second, first];
-      log(
-        `run ${run}: processor ${Math.round(measured.rate)} events/s, bare consumer ${Math.round(baseline.rate)} events/s`,
-      );
-      runs.push({ run, processor: measured, bareConsumer: baseline });
-    }
+    const results = await alternateRuns(
+      options.runs,
+      processor,
+      bare,
+      ({ run, measured, baseline }) =>
+        log(
+          `run ${run}: processor ${Math.round(measured.rate)} events/s, bare consumer ${Math.round(baseline.rate)} events/s`,
+        ),
+    );
+    const runs = results.map(({ run, measured, baseline }) => ({
+      run,
+      processor: measured,
+      bareConsumer: baseline,
+    }));
     const compared = compareRuns(
-      runs.map((run) => ({ value: run.processor.rate, baseline: run.bareConsumer.rate })),
+      results.map((run) => ({ value: run.measured.rate, baseline: run.baseline.rate })),
     );
     return {
       settings: { events, profiles, partitions: this.partitions, runs: options.runs },

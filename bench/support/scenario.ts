@@ -52,6 +52,35 @@ export function compareRuns(runs: ReadonlyArray<{ value: number; baseline: numbe
   };
 }
 
+/**
+ * Measures PulseHub and its baseline once per run, alternating which goes first: a machine
+ * that gets busier or quieter during the runs then weighs on both alike. `onRun` sees each
+ * run as it completes (for progress lines).
+ */
+export async function alternateRuns<Measured, Baseline>(
+  runs: number,
+  measure: (run: number) => Promise<Measured>,
+  baseline: (run: number) => Promise<Baseline>,
+  onRun: (result: { run: number; measured: Measured; baseline: Baseline }) => void,
+): Promise<Array<{ run: number; measured: Measured; baseline: Baseline }>> {
+  const results = [];
+  for (let run = 1; run <= runs; run++) {
+    let measured: Measured;
+    let base: Baseline;
+    if (run % 2 === 1) {
+      base = await baseline(run);
+      measured = await measure(run);
+    } else {
+      measured = await measure(run);
+      base = await baseline(run);
+    }
+    const result = { run, measured, baseline: base };
+    onRun(result);
+    results.push(result);
+  }
+  return results;
+}
+
 /** Throws with the process's last output when it is no longer running. */
 export function assertRunning(process: NodeProcess): void {
   const { child } = process;
