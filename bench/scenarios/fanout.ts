@@ -3,7 +3,7 @@ import type { EventPlan } from '../support/events.ts';
 import { spawnNode, type NodeProcess } from '../support/processes.ts';
 import type { Check } from '../support/report.ts';
 import { alternateRuns, compareRuns, type Scenario } from '../support/scenario.ts';
-import { startScenarioSystem } from '../support/services.ts';
+import { startScenarioSystem, startService, subgraphEnv } from '../support/services.ts';
 import { startWorker } from '../support/worker.ts';
 import type {
   FanoutLoadResult,
@@ -18,6 +18,11 @@ const ROUND_SPREAD_MS = 1_000; // a round's updates spread over 1 second
 const PAUSE_MS = 500; // between rounds
 const TARGET_P99_MS = 200;
 const SETTLE_MS = 2_000; // before the memory baseline sample
+
+interface Server {
+  process: NodeProcess;
+  baseUrl: string;
+}
 
 interface Measured {
   result: FanoutLoadResult;
@@ -43,32 +48,45 @@ export const fanoutScenario: Scenario = {
       'activity',
       'config',
       'processor',
-      'gateway',
     ]);
-    const barePort = await freePort();
-    const bareUrl = `http://127.0.0.1:${barePort}`;
-    const bare = await spawnNode({
-      name: 'bare graphql-ws server',
-      entry: 'bench/servers/bare-subscriptions.ts',
-      args: [String(barePort)],
-      ready: async () => {
-        const answer = await fetch(`${bareUrl}/v1/batch`, {
-          method: 'POST',
-          body: '{"batch":[]}',
-        }).catch(() => undefined);
-        return answer?.status === 200;
-      },
-    });
-    context.defer(() => bare.stop());
+    // Each run gets a fresh server process, so its memory before the connections is a clean
+    // baseline rather than what the previous run's connections left behind.
+    const freshGateway = async (): Promise<Server> => {
+      const gateway = await startService('gateway', namespace, {
+        env: { ...auth.serviceEnv, ...subgraphEnv(system.services) },
+        ...(context.cpuProfileDir ? { cpuProfileDir: context.cpuProfileDir } : {}),
+      });
+      return { process: gateway, baseUrl: gateway.baseUrl };
+    };
+    const freshBareServer = async (): Promise<Server> => {
+      const port = await freePort();
+      const baseUrl = `http://127.0.0.1:${port}`;
+      const child = await spawnNode({
+        name: 'bare graphql-ws server',
+        entry: 'bench/servers/bare-subscriptions.ts',
+        args: [String(port)],
+        ready: async () => {
+          const answer = await fetch(`${baseUrl}/v1/batch`, {
+            method: 'POST',
+            body: '{"batch":[]}',
+          }).catch(() => undefined);
+          return answer?.status === 200;
+        },
+      });
+      return { process: child, baseUrl };
+    };
 
-    const measure = async (server: NodeProcess, baseUrl: string, run: number, who: string) => {
+    const measure = async (start: () => Promise<Server>, run: number, who: string) => {
+      const server = await start();
+      context.defer(() => server.process.stop());
+      const { baseUrl } = server;
       const plan: EventPlan = {
         runId: `${namespace.id}-${who}-${run}`,
         profiles,
         baseTimeMs: Date.now(),
       };
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-      const rssBeforeBytes = await server.rssBytes();
+      const rssBeforeBytes = await server.process.rssBytes();
       const worker = await startWorker<FanoutMessage>(
         'bench/workers/fanout-load.ts',
         {
@@ -86,7 +104,7 @@ export const fanoutScenario: Scenario = {
       );
       try {
         const held = await worker.next('held');
-        const rssHeldBytes = await server.rssBytes();
+        const rssHeldBytes = await server.process.rssBytes();
         log(`${who} run ${run}: ${held.open} of ${connections} connections open and delivering`);
         worker.send({ type: 'measure' });
         const { result } = await worker.next('result');
@@ -102,15 +120,14 @@ export const fanoutScenario: Scenario = {
         } satisfies Measured;
       } finally {
         await worker.stop();
+        await server.process.stop();
       }
     };
-    const gateway = system.services.gateway;
-    if (gateway === undefined) throw new Error('the gateway did not start');
 
     const results = await alternateRuns(
       options.runs,
-      (run) => measure(gateway, system.gatewayUrl, run, 'pulsehub'),
-      (run) => measure(bare, bareUrl, run, 'bare'),
+      (run) => measure(freshGateway, run, 'pulsehub'),
+      (run) => measure(freshBareServer, run, 'bare'),
       ({ run, measured, baseline }) =>
         log(
           `run ${run}: PulseHub p99 ${measured.result.latency.p99.toFixed(1)} ms, ${(measured.bytesPerConnection / 1024).toFixed(1)} KiB/connection, ${measured.result.missing} undelivered; bare p99 ${baseline.result.latency.p99.toFixed(1)} ms, ${(baseline.bytesPerConnection / 1024).toFixed(1)} KiB/connection`,

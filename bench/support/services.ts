@@ -72,6 +72,19 @@ export async function startService(
   return Object.assign(process, { port, baseUrl });
 }
 
+/** The gateway's settings that point it at the running subgraphs (an unused port for the rest). */
+export function subgraphEnv(
+  services: Partial<Record<ServiceName, RunningService>>,
+): Record<string, string> {
+  const url = (name: 'profile' | 'activity' | 'config') =>
+    services[name] ? `${services[name].baseUrl}/graphql` : 'http://127.0.0.1:9/graphql';
+  return {
+    SUBGRAPHS_PROFILE: url('profile'),
+    SUBGRAPHS_ACTIVITY: url('activity'),
+    SUBGRAPHS_CONFIG: url('config'),
+  };
+}
+
 export interface RunningSystem {
   services: Partial<Record<ServiceName, RunningService>>;
   /** The gateway's base URL (ingest at /v1, GraphQL at /graphql). */
@@ -111,19 +124,11 @@ export async function startSystem(
         });
       }),
     );
-    if (names.includes('gateway')) {
-      const subgraph = (name: 'profile' | 'activity' | 'config') =>
-        services[name] ? `${services[name].baseUrl}/graphql` : 'http://127.0.0.1:9/graphql';
+    if (names.includes('gateway'))
       services.gateway = await startService('gateway', namespace, {
         ...options,
-        env: {
-          ...options.env,
-          SUBGRAPHS_PROFILE: subgraph('profile'),
-          SUBGRAPHS_ACTIVITY: subgraph('activity'),
-          SUBGRAPHS_CONFIG: subgraph('config'),
-        },
+        env: { ...options.env, ...subgraphEnv(services) },
       });
-    }
   } catch (error) {
     await stop();
     throw error;
