@@ -1,3 +1,5 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { freePort } from '../../test/support/child-service.ts';
 import type { EventPlan } from '../support/events.ts';
 import { profileId } from '../support/events.ts';
@@ -73,6 +75,7 @@ export const gatewayScenario: Scenario = {
       activity: subgraphUrl('activity'),
       config: subgraphUrl('config'),
     });
+    context.defer(() => rm(path.dirname(supergraph), { recursive: true, force: true }));
     const baselineServer = async (name: string, entry: string) => {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}/graphql`;
