@@ -23,7 +23,7 @@ const CONFLICT_TARGET = sql.join(
  * (message_id, timestamp) is already stored are skipped. The rows travel as a single JSON
  * parameter expanded by jsonb_populate_recordset into the table's own row type: one
  * round trip and one parse per batch, within a few percent of COPY, where a multi-row
- * VALUES list with 14 parameters per row is about five times slower (bench/archiver.ts).
+ * VALUES list with 14 parameters per row is about five times slower (`npm run bench -- archiver` measures it against COPY).
  */
 export async function insertEvents(db: Database, rows: readonly EventRow[]): Promise<number> {
   if (rows.length === 0) return 0;
