@@ -62,8 +62,10 @@ export async function startService(
     nodeFlags: profileDir
       ? [
           '--cpu-prof',
-          `--cpu-prof-dir=${path.resolve(profileDir)}`,
-          `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`,
+          // A folder per service and Node's own file names (pid and thread id): under tsx the
+          // module-loader thread writes a profile too, and a fixed name let it overwrite the
+          // main thread's. The main thread's file is the one with thread id 0.
+          `--cpu-prof-dir=${path.resolve(profileDir, name)}`,
         ]
       : [],
     ready: () => answers200(`${baseUrl}/ready`),
