@@ -14,10 +14,7 @@ import { createFederatedServer } from './federation.ts';
 import { ingestRoute } from './ingest/route.ts';
 import { tokenLimitRefusal } from './operation/tokens.ts';
 import { createSubgraphClient } from './subgraph-client.ts';
-import {
-  createSubscriptionGateway,
-  type SubscriptionGatewayOptions,
-} from './subscriptions/index.ts';
+import { createSubscriptionGateway } from './subscriptions/index.ts';
 import { signedUpstreamHeaders } from './subscriptions/upstream-headers.ts';
 
 export function createGatewayService(
@@ -80,10 +77,7 @@ export function createGatewayService(
     limits: config.subscriptions,
     authenticator: auth,
     upstreamHeaders: signedUpstreamHeaders(config.gatewaySignature.secret),
-    dataSource: (url) =>
-      client.dataSource(url) as unknown as ReturnType<
-        NonNullable<SubscriptionGatewayOptions['dataSource']>
-      >,
+    dataSource: (url) => client.dataSource(url),
     metrics,
     logger,
   });

@@ -7,6 +7,7 @@ import {
 import type { QueryPlan } from '@apollo/query-planner';
 import type { FormattedExecutionResult } from 'graphql';
 import type { Logger } from '../../lib/logger.ts';
+import type { GatewayContext } from '../context.ts';
 import type { Identity } from '../auth/identity.ts';
 import type { SubscriptionPlan, SubscriptionPlanner } from './planner.ts';
 import type { UpstreamHeaders } from './upstream-headers.ts';
@@ -50,7 +51,7 @@ export interface EventExecutorOptions {
    * The data source of a subgraph for entity fetches; its `context.identity` is the caller.
    * Default: a RemoteGraphQLDataSource sending `upstreamHeaders(identity)`.
    */
-  dataSource?: (url: string) => GraphQLDataSource<Record<string, unknown>>;
+  dataSource?: (url: string) => GraphQLDataSource<GatewayContext>;
   upstreamHeaders: UpstreamHeaders;
   logger: Logger;
 }
