@@ -33,8 +33,11 @@ declare module 'ioredis' {
 }
 
 export interface ProfileWrite {
+  id: string;
   expectedVersion: number;
-  next: StoredProfile;
+  nextVersion: number;
+  /** The stored profile as JSON: serialised once by the caller, who sends the same text on. */
+  document: string;
   /** The pub/sub announcement of this change. */
   message: ProfileChangeMessage;
 }
@@ -54,9 +57,9 @@ export interface ProfileStore {
    * Makes the per-segment sets agree with the stored profiles: SADD to each segment a profile
    * is in, SREM from each other known segment. The profile document is the source of truth;
    * the sets live in their own hash slots (one per segment), so on Redis Cluster they cannot
-   * join the profile's Lua step. Call it after the writes succeeded, for every profile a batch
-   * touched (changed or not): it is idempotent, so a crash between the write and this call is
-   * repaired when the batch is redelivered.
+   * join the profile's Lua step. Call it after the writes succeeded, for every profile whose
+   * segments changed and every profile that saw a redelivered event: it is idempotent, so a
+   * crash between the write and this call is repaired when the batch is redelivered.
    */
   syncSegmentSets(
     memberships: readonly SegmentMembership[],
@@ -80,13 +83,12 @@ export function createProfileStore(redis: Redis, layout: RedisLayout): ProfileSt
     async writeMany(writes) {
       if (writes.length === 0) return [];
       const pipeline = redis.pipeline();
-      for (const { expectedVersion, next, message } of writes) {
-        const id = next.profile.id;
+      for (const { id, expectedVersion, nextVersion, document, message } of writes) {
         pipeline.pulsehubCompareAndSet(
           layout.profile(id),
           String(expectedVersion),
-          String(next.profile.version),
-          JSON.stringify(next),
+          String(nextVersion),
+          document,
           layout.profileChannel(id),
           layout.allProfilesChannel,
           JSON.stringify(message),
@@ -97,7 +99,7 @@ export function createProfileStore(redis: Redis, layout: RedisLayout): ProfileSt
       results.forEach(([error, applied], index) => {
         if (error) throw error;
         const write = writes[index];
-        if (applied !== 1 && write) conflicts.push(write.next.profile.id);
+        if (applied !== 1 && write) conflicts.push(write.id);
       });
       return conflicts;
     },

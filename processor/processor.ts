@@ -4,9 +4,9 @@ import type { Logger } from '../lib/logger.ts';
 import { createProducer } from '../lib/kafka/client.ts';
 import { createEventConsumer, type EventBatch } from '../lib/kafka/event-consumer.ts';
 import { sendInChunks } from '../lib/kafka/send-in-chunks.ts';
-import type { ProfileStore, ProfileWrite } from '../lib/profile-store.ts';
+import type { ProfileStore, ProfileWrite, SegmentMembership } from '../lib/profile-store.ts';
 import { profileIdOf } from '../schema/event.ts';
-import { emptyStoredProfile, type StoredProfile } from '../schema/profile.ts';
+import { emptyStoredProfile } from '../schema/profile.ts';
 import type { TopicNames } from '../schema/topics.ts';
 import { applyEvents, type PositionedEvent } from './apply-event.ts';
 import type { ProcessorMetrics } from './metrics.ts';
@@ -26,6 +26,14 @@ export interface ProcessorDeps {
   partitionsConsumedConcurrently?: number;
 }
 
+/** A profile a batch touched, as stored after the batch. */
+interface TouchedProfile extends SegmentMembership {
+  /** The stored profile as JSON, for the changelog. */
+  document: string;
+  /** Whether its segment sets must be brought in line (see applyToProfiles). */
+  segmentSyncNeeded: boolean;
+}
+
 /** How often a profile whose version moved under us (a rebalance zombie) is re-read and retried. */
 const MAX_CONFLICT_RETRIES = 5;
 
@@ -42,8 +50,8 @@ export function createProcessor(deps: ProcessorDeps): Component {
   async function applyToProfiles(
     byProfile: Map<string, PositionedEvent[]>,
     rules: ProfileRules,
-  ): Promise<{ stored: StoredProfile[]; applied: number }> {
-    const final = new Map<string, StoredProfile>();
+  ): Promise<{ touched: TouchedProfile[]; applied: number }> {
+    const touched = new Map<string, TouchedProfile>();
     let applied = 0;
     let ids = [...byProfile.keys()];
     for (let attempt = 0; ids.length > 0; attempt++) {
@@ -53,24 +61,38 @@ export function createProcessor(deps: ProcessorDeps): Component {
       const writes: ProfileWrite[] = [];
       ids.forEach((id, index) => {
         const before = current[index] ?? emptyStoredProfile(id);
-        const after = applyEvents(before, byProfile.get(id) ?? [], rules);
-        final.set(id, after);
+        const events = byProfile.get(id) ?? [];
+        const after = applyEvents(before, events, rules);
+        // Serialised once: the same text is stored in Redis and sent to the changelog.
+        const document = JSON.stringify(after);
+        const appliedHere = after.profile.version - before.profile.version;
+        touched.set(id, {
+          id,
+          segments: after.profile.segments,
+          document,
+          // A skipped event may be the redelivery of a batch that crashed before its segment
+          // sets were synced, so those profiles are synced as well as the ones that moved.
+          segmentSyncNeeded:
+            after.profile.segments !== before.profile.segments || appliedHere < events.length,
+        });
         if (after === before) return;
         writes.push({
+          id,
           expectedVersion: before.profile.version,
-          next: after,
+          nextVersion: after.profile.version,
+          document,
           message: describeChange(before.profile, after.profile),
         });
       });
       const conflicts = new Set(await store.writeMany(writes));
       for (const write of writes) {
-        if (conflicts.has(write.next.profile.id)) continue;
-        applied += write.next.profile.version - write.expectedVersion;
+        if (conflicts.has(write.id)) continue;
+        applied += write.nextVersion - write.expectedVersion;
       }
       metrics?.profilesWritten.inc(writes.length - conflicts.size);
       ids = [...conflicts];
     }
-    return { stored: [...final.values()], applied };
+    return { touched: [...touched.values()], applied };
   }
 
   async function handleBatch(batch: EventBatch): Promise<void> {
@@ -83,12 +105,12 @@ export function createProcessor(deps: ProcessorDeps): Component {
       if (list === undefined) byProfile.set(id, (list = []));
       list.push({ event, position: { partition: batch.partition, offset } });
     }
-    const { stored, applied } = await applyToProfiles(byProfile, rules);
+    const { touched, applied } = await applyToProfiles(byProfile, rules);
     metrics?.applied.inc(applied);
     metrics?.unchanged.inc(batch.events.length - applied);
     await batch.heartbeat();
     await store.syncSegmentSets(
-      stored.map((s) => ({ id: s.profile.id, segments: s.profile.segments })),
+      touched.filter((profile) => profile.segmentSyncNeeded),
       rules.segments.map((segment) => segment.name),
     );
     // Every touched profile, changed or not: if this is a redelivery after a crash between the
@@ -96,7 +118,7 @@ export function createProcessor(deps: ProcessorDeps): Component {
     await sendInChunks(
       producer,
       deps.topics.changelog,
-      stored.map((s) => ({ key: s.profile.id, value: JSON.stringify(s) })),
+      touched.map((profile) => ({ key: profile.id, value: profile.document })),
     );
   }
 

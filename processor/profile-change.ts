@@ -1,16 +1,11 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { ProfileChangeMessage } from '../schema/profile-change.ts';
 import type { UserProfile } from '../schema/profile.ts';
-
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  return JSON.stringify(a) === JSON.stringify(b);
-}
 
 /** The announcement of the change from `before` to `after` (all events of one batch at once). */
 export function describeChange(before: UserProfile, after: UserProfile): ProfileChangeMessage {
   const changed = (Object.keys(after) as Array<keyof UserProfile>)
-    .filter((field) => !sameValue(before[field], after[field]))
+    .filter((field) => !isDeepStrictEqual(before[field], after[field]))
     .sort();
   const previous = new Set(before.segments);
   const current = new Set(after.segments);

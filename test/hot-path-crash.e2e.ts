@@ -11,6 +11,11 @@ import type { StoredProfile } from '../schema/profile.ts';
 const EVENTS = 50_000;
 const PROFILES = 500;
 const WAVES = 5;
+/**
+ * Fetches of 64 KiB (a few hundred events) rather than the production 8 MiB: a wave then spans
+ * many batches, so a kill lands between batches of the same wave, not after a whole wave.
+ */
+const SMALL_FETCH = { CONSUMER_MAX_BYTES_PER_PARTITION: String(64 * 1024) };
 
 describe('hot path: exact counters while the processor is SIGKILLed and restarted', () => {
   let sandbox: Sandbox;
@@ -39,7 +44,7 @@ describe('hot path: exact counters while the processor is SIGKILLed and restarte
   it(`applies ${EVENTS} events over ${PROFILES} profiles exactly once across ${WAVES - 1} kills`, async () => {
     const { events, expected } = eventStream(sandbox.id, EVENTS, PROFILES);
     const perWave = EVENTS / WAVES;
-    processor = await spawnProcessor(sandbox);
+    processor = await spawnProcessor(sandbox, SMALL_FETCH);
     let kills = 0;
     let killedMidStream = 0;
     for (let wave = 0; wave < WAVES; wave++) {
@@ -56,7 +61,7 @@ describe('hot path: exact counters while the processor is SIGKILLed and restarte
       await processor.kill();
       kills += 1;
       if ((await appliedSoFar()) < (wave + 1) * perWave) killedMidStream += 1;
-      processor = await spawnProcessor(sandbox);
+      processor = await spawnProcessor(sandbox, SMALL_FETCH);
     }
     expect(kills).toBeGreaterThanOrEqual(3);
     expect(killedMidStream, 'kills that left produced events unapplied').toBeGreaterThanOrEqual(3);
@@ -95,4 +100,51 @@ describe('hot path: exact counters while the processor is SIGKILLed and restarte
     );
     for (const snapshot of stored) expect(latest.get(snapshot?.profile.id ?? '')).toEqual(snapshot);
   }, 600_000);
+});
+
+describe('hot path: a redelivered batch repairs the segment sets a crash left behind', () => {
+  let sandbox: Sandbox;
+  let profiles: ReturnType<typeof sandboxProfiles>;
+  let processor: ChildService | undefined;
+
+  beforeAll(async () => {
+    sandbox = await createSandbox({ partitions: 2 });
+    profiles = sandboxProfiles(sandbox);
+  });
+  afterAll(async () => {
+    await processor?.stop();
+    profiles?.close();
+    await sandbox?.dispose();
+  });
+
+  it('puts every profile back into its segment set when its events are read again', async () => {
+    const { events, expected } = eventStream(sandbox.id, 400, 40);
+    const ids = [...expected.keys()].sort();
+    const identified = profiles.layout.segmentMembers('identified');
+    const settled = () =>
+      eventually(
+        async () => {
+          const exact = (await countersMismatch(profiles, expected)).length === 0;
+          return exact && (await profiles.redis.scard(identified)) === ids.length
+            ? true
+            : undefined;
+        },
+        60_000,
+        50,
+      );
+    await produceEvents(sandbox, events);
+    processor = await spawnProcessor(sandbox);
+    await settled();
+    await processor.stop();
+    const versions = (await profiles.store.readMany(ids)).map((s) => s?.profile.version);
+
+    // What a crash between the profile writes and the segment-set sync leaves behind.
+    await profiles.redis.del(identified);
+    processor = await spawnProcessor(sandbox, { CONSUMER_GROUP_ID: `${sandbox.id}-redelivery` });
+    await settled();
+
+    expect((await profiles.redis.smembers(identified)).sort()).toEqual(ids);
+    // Read again, counted once: the redelivery changed no profile.
+    expect((await profiles.store.readMany(ids)).map((s) => s?.profile.version)).toEqual(versions);
+  }, 120_000);
 });

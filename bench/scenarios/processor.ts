@@ -3,6 +3,7 @@ import { createProfileStore } from '../../lib/profile-store.ts';
 import { redisLayout } from '../../schema/redis-keys.ts';
 import { deleteKeysWithPrefix } from '../../test/support/redis-cleanup.ts';
 import { profileId, type EventPlan } from '../support/events.ts';
+import type { Check } from '../support/report.ts';
 import { benchKafka, deleteGroups, observeDrain, preProduce } from '../support/kafka.ts';
 import {
   alternateRuns,
@@ -13,6 +14,7 @@ import {
 } from '../support/scenario.ts';
 import { startService } from '../support/services.ts';
 import { startWorker } from '../support/worker.ts';
+import type { BareConsumerSettings, ConsumerWork } from '../workers/bare-consumer.ts';
 
 const DEFAULT_EVENTS = 200_000;
 const DEFAULT_PROFILES = 10_000;
@@ -61,13 +63,13 @@ export const processorScenario: Scenario = {
     // Generous: a shared 2-core machine may be slow, but a stuck consumer must end the run.
     const timeoutMs = Math.max(180_000, (events / 200) * 1_000);
 
-    const bare = async (run: number) => {
-      const groupId = `${namespace.id}-bare-${run}`;
+    const drainBy = async (run: number, work: ConsumerWork) => {
+      const groupId = `${namespace.id}-${work}-${run}`;
       groups.push(groupId);
       const worker = await startWorker(
         'bench/workers/bare-consumer.ts',
-        { brokers: namespace.kafkaBrokers, topic, groupId },
-        'bare consumer',
+        { brokers: namespace.kafkaBrokers, topic, groupId, work } satisfies BareConsumerSettings,
+        `${work} consumer`,
       );
       try {
         return await observeDrain({
@@ -82,6 +84,13 @@ export const processorScenario: Scenario = {
         await worker.stop();
       }
     };
+    // The baseline, then the same consumer doing only the processor's first per-event steps:
+    // together they show how much of the baseline's speed any event-reading consumer keeps.
+    const bare = async (run: number) => ({
+      read: await drainBy(run, 'read'),
+      parse: await drainBy(run, 'parse'),
+      decode: await drainBy(run, 'decode'),
+    });
 
     const processor = async (run: number) => {
       const groupId = `${namespace.id}-processor-${run}`;
@@ -121,17 +130,31 @@ export const processorScenario: Scenario = {
       bare,
       ({ run, measured, baseline }) =>
         log(
-          `run ${run}: processor ${Math.round(measured.rate)} events/s, bare consumer ${Math.round(baseline.rate)} events/s`,
+          `run ${run}: processor ${Math.round(measured.rate)} events/s, bare consumer ${Math.round(baseline.read.rate)} events/s (parsing ${Math.round(baseline.parse.rate)}, decoding ${Math.round(baseline.decode.rate)})`,
         ),
     );
     const runs = results.map(({ run, measured, baseline }) => ({
       run,
       processor: measured,
-      bareConsumer: baseline,
+      bareConsumer: baseline.read,
+      parsingConsumer: baseline.parse,
+      decodingConsumer: baseline.decode,
     }));
-    const compared = compareRuns(
-      results.map((run) => ({ value: run.measured.rate, baseline: run.baseline.rate })),
-    );
+    const against = (rate: (run: (typeof results)[number]) => number) =>
+      compareRuns(results.map((run) => ({ value: rate(run), baseline: run.baseline.read.rate })));
+    const compared = against((run) => run.measured.rate);
+    const reference = (label: string, work: 'parse' | 'decode'): Check => {
+      const figures = against((run) => run.baseline[work].rate);
+      return {
+        scenario: 'processor',
+        label,
+        unit: 'events/s',
+        value: figures.value,
+        baseline: { name: 'bare kafkajs consumer', value: figures.baseline },
+        ratio: figures.ratio,
+        target: { kind: 'info' },
+      };
+    };
     return {
       settings: { events, profiles, partitions: this.partitions, runs: options.runs },
       runs,
@@ -145,6 +168,8 @@ export const processorScenario: Scenario = {
           ratio: compared.ratio,
           target: { kind: 'min-ratio', value: 0.5 },
         },
+        reference('bare consumer + JSON.parse per event', 'parse'),
+        reference('bare consumer + processor decode per event', 'decode'),
       ],
     };
   },

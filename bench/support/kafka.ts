@@ -1,4 +1,4 @@
-import { Kafka, logLevel, Partitioners, type Admin } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type KafkaJSError } from 'kafkajs';
 import { parseBrokers } from '../../lib/kafka/client.ts';
 import { profileIdOf } from '../../schema/event.ts';
 import { activityEvent, type EventPlan } from './events.ts';
@@ -59,6 +59,25 @@ export async function committedCount(
   );
 }
 
+/**
+ * The committed count, or the last one seen while the group's coordinator is still moving: on
+ * a fresh broker the offsets topic is created by the first look, and kafkajs' own retries can
+ * run out before its leader is elected. A non-retriable error still ends the run.
+ */
+async function committedOrUnknown(options: {
+  admin: Admin;
+  groupId: string;
+  topic: string;
+}): Promise<number | undefined> {
+  try {
+    return await committedCount(options.admin, options.groupId, options.topic);
+  } catch (error) {
+    // kafkajs' error classes are not runtime exports of its ESM entry: the flag is the contract.
+    if ((error as Partial<KafkaJSError>).retriable === true) return undefined;
+    throw error;
+  }
+}
+
 const NO_COMMIT_LIMIT_MS = 90_000; // 90 seconds: start, group join and a first batch fit easily
 const STALL_LIMIT_MS = 60_000; // 60 seconds without any committed progress mid-drain
 
@@ -89,11 +108,14 @@ export async function observeDrain(options: {
   };
   for (;;) {
     options.alive?.();
-    const committed = await committedCount(options.admin, options.groupId, options.topic);
+    const looked = await committedOrUnknown(options);
     const now = Date.now();
-    if (committed !== samples.at(-1)?.committed) lastChangeAt = now;
-    samples.push({ atMs: performance.now(), committed });
-    if (committed >= options.total) break;
+    const committed = looked ?? samples.at(-1)?.committed ?? 0;
+    if (looked !== undefined) {
+      if (committed !== samples.at(-1)?.committed) lastChangeAt = now;
+      samples.push({ atMs: performance.now(), committed });
+      if (committed >= options.total) break;
+    }
     if (committed === 0 && now - startedAt > NO_COMMIT_LIMIT_MS)
       fail(
         `committed no offset within ${NO_COMMIT_LIMIT_MS / 1_000} s: a consumer that never commits cannot be measured (and re-reads everything after a restart)`,

@@ -5,14 +5,20 @@ import type { sandboxProfiles } from './profiles.ts';
 
 /**
  * Runs the real processor as its own process on a sandbox. A short group session timeout lets
- * the group notice a SIGKILLed member in seconds instead of the production 30 s.
+ * the group notice a SIGKILLed member in seconds instead of the production 30 s. `overrides`
+ * are further settings as environment variables (e.g. a group of its own, which reads the
+ * topic again from the start, as a redelivery after a crash would).
  */
-export async function spawnProcessor(sandbox: Sandbox): Promise<ChildService> {
+export async function spawnProcessor(
+  sandbox: Sandbox,
+  overrides: Record<string, string> = {},
+): Promise<ChildService> {
   return spawnService('processor/main.ts', await freePort(), {
     ...sandboxEnv(sandbox),
     CONSUMER_GROUP_ID: `${sandbox.id}-processor`,
     CONSUMER_SESSION_TIMEOUT_MS: '6000',
     CONSUMER_HEARTBEAT_INTERVAL_MS: '500',
+    ...overrides,
   });
 }
 
