@@ -3,7 +3,8 @@ import type { Component } from '../lib/lifecycle.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createProducer } from '../lib/kafka/client.ts';
 import { createEventConsumer, type EventBatch } from '../lib/kafka/event-consumer.ts';
-import { sendInChunks } from '../lib/kafka/send-in-chunks.ts';
+import { createGroupSender } from '../lib/kafka/group-send.ts';
+import { chunkMessages } from '../lib/kafka/send-in-chunks.ts';
 import type { ProfileStore, ProfileWrite, SegmentMembership } from '../lib/profile-store.ts';
 import { profileIdOf } from '../schema/event.ts';
 import { emptyStoredProfile } from '../schema/profile.ts';
@@ -45,6 +46,10 @@ const MAX_CONFLICT_RETRIES = 5;
 export function createProcessor(deps: ProcessorDeps): Component {
   const { store, metrics } = deps;
   const producer = createProducer(deps.kafka);
+  // The partitions' batches run concurrently: their snapshots share produce requests.
+  const changelog = createGroupSender((messages) =>
+    producer.send({ topic: deps.topics.changelog, acks: -1, messages }).then(() => undefined),
+  );
 
   /** Applies the events; resolves with the stored state of every touched profile. */
   async function applyToProfiles(
@@ -115,11 +120,8 @@ export function createProcessor(deps: ProcessorDeps): Component {
     );
     // Every touched profile, changed or not: if this is a redelivery after a crash between the
     // Redis write and this send, the snapshot would otherwise never reach the changelog.
-    await sendInChunks(
-      producer,
-      deps.topics.changelog,
-      touched.map((profile) => ({ key: profile.id, value: profile.document })),
-    );
+    const snapshots = touched.map((profile) => ({ key: profile.id, value: profile.document }));
+    for (const chunk of chunkMessages(snapshots)) await changelog.send(chunk);
   }
 
   // Low fetch wait keeps event-to-profile latency in milliseconds at light load.

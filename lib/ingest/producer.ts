@@ -2,6 +2,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { Component } from '../lifecycle.ts';
 import type { Logger } from '../logger.ts';
 import { createProducer } from '../kafka/client.ts';
+import { createGroupSender } from '../kafka/group-send.ts';
 import { profileIdOf, type ActivityEvent } from '../../schema/event.ts';
 
 /** Kafka could not take the events: the caller must answer 503, never 200. */
@@ -11,8 +12,9 @@ export class IngestUnavailableError extends Error {
 
 export interface EventProducer extends Component {
   /**
-   * Resolves once every in-sync replica acknowledged all events (one send per call); rejects
-   * with IngestUnavailableError within `timeoutMs` otherwise.
+   * Resolves once every in-sync replica acknowledged all events (in one produce request,
+   * perhaps shared with concurrent calls); rejects with IngestUnavailableError within
+   * `timeoutMs` otherwise.
    */
   produce(events: readonly ActivityEvent[]): Promise<void>;
 }
@@ -81,6 +83,35 @@ export function createEventProducer(options: EventProducerOptions): EventProduce
     failed.disconnect().catch(() => undefined);
   }
 
+  // Concurrent requests share produce requests (see createGroupSender).
+  const sender = createGroupSender(
+    async (messages, deadline) => {
+      try {
+        // A producer replaced after an earlier failure connects here, before its first send.
+        await within(connect(), Math.max(deadline - Date.now(), 1), 'connecting to Kafka');
+      } catch (error) {
+        throw new IngestUnavailableError(`Kafka is not reachable: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+      const current = producer;
+      try {
+        await within(
+          current.send({ topic, acks: -1, messages }),
+          Math.max(deadline - Date.now(), 1),
+          'sending to Kafka',
+        );
+      } catch (error) {
+        replace(current);
+        throw new IngestUnavailableError(
+          `Kafka did not acknowledge the events: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+    },
+    () => new IngestUnavailableError('Kafka did not acknowledge the events in time'),
+  );
+
   return {
     name: 'event-producer',
     async start() {
@@ -96,35 +127,10 @@ export function createEventProducer(options: EventProducerOptions): EventProduce
     ready: () => Promise.resolve(connected),
     async produce(events) {
       if (events.length === 0) return;
-      const deadline = Date.now() + timeoutMs;
-      try {
-        await within(connect(), timeoutMs, 'connecting to Kafka');
-      } catch (error) {
-        throw new IngestUnavailableError(`Kafka is not reachable: ${(error as Error).message}`, {
-          cause: error,
-        });
-      }
-      const current = producer;
-      try {
-        await within(
-          current.send({
-            topic,
-            acks: -1,
-            messages: events.map((event) => ({
-              key: profileIdOf(event),
-              value: JSON.stringify(event),
-            })),
-          }),
-          Math.max(deadline - Date.now(), 1),
-          'sending to Kafka',
-        );
-      } catch (error) {
-        replace(current);
-        throw new IngestUnavailableError(
-          `Kafka did not acknowledge the events: ${(error as Error).message}`,
-          { cause: error },
-        );
-      }
+      await sender.send(
+        events.map((event) => ({ key: profileIdOf(event), value: JSON.stringify(event) })),
+        Date.now() + timeoutMs,
+      );
     },
   };
 }

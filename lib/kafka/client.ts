@@ -7,6 +7,7 @@ import {
   type RetryOptions,
 } from 'kafkajs';
 import type { Logger } from '../logger.ts';
+import { noDelaySocketFactory } from './socket.ts';
 
 /**
  * kafkajs warns about this for every idempotent producer whose retries are bounded. Ingest bounds
@@ -24,6 +25,7 @@ export function createKafka(brokers: string[], clientId: string, logger: Logger)
   return new Kafka({
     clientId,
     brokers,
+    socketFactory: noDelaySocketFactory,
     logLevel: kafkaLogLevel.WARN,
     logCreator:
       () =>

@@ -7,7 +7,8 @@ import type { Message, Producer } from 'kafkajs';
  */
 export const MAX_REQUEST_BYTES = 512 * 1024; // 512 KiB
 
-function sizeOf(message: Message): number {
+/** A message's share of a produce request, in bytes. */
+export function messageBytes(message: Message): number {
   const part = (value: Message['key'] | Message['value']): number =>
     value == null ? 0 : typeof value === 'string' ? Buffer.byteLength(value) : value.length;
   return part(message.key) + part(message.value) + 64; // 64 bytes: record framing and headers
@@ -22,7 +23,7 @@ export function chunkMessages(
   let current: Message[] = [];
   let bytes = 0;
   for (const message of messages) {
-    const size = sizeOf(message);
+    const size = messageBytes(message);
     if (current.length > 0 && bytes + size > maxBytes) {
       chunks.push(current);
       current = [];
