@@ -1,18 +1,17 @@
 import type { Kafka } from 'kafkajs';
 import type { Component } from '../lib/lifecycle.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { Database } from '../lib/postgres.ts';
 import { createEventConsumer, type EventBatch } from '../lib/kafka/event-consumer.ts';
 import { toEventRow } from '../schema/db/event-row.ts';
 import type { TopicNames } from '../schema/topics.ts';
-import { archiveRows } from './archive-rows.ts';
+import { archiveRows, type ArchiveDatabase } from './archive-rows.ts';
 import type { ArchiverMetrics } from './metrics.ts';
 import type { PartitionKeeper } from './partitions.ts';
 import { createSinkGuard } from './sink-guard.ts';
 
 export interface ArchiverDeps {
   kafka: Kafka;
-  db: Database;
+  database: ArchiveDatabase;
   partitions: PartitionKeeper;
   topics: TopicNames;
   groupId: string;
@@ -45,7 +44,7 @@ export function createArchiver(deps: ArchiverDeps): Component {
     const rows = batch.events.map(({ event, offset }) =>
       toEventRow(event, batch.partition, offset),
     );
-    const outcome = await guard.run(() => archiveRows(deps.db, deps.partitions, rows), batch);
+    const outcome = await guard.run(() => archiveRows(deps.database, deps.partitions, rows), batch);
     metrics.eventsInserted.inc(outcome.inserted);
     metrics.eventsDuplicate.inc(outcome.duplicates);
     if (outcome.rejected.length === 0) return;

@@ -29,7 +29,7 @@ export function createArchiverService(config: ArchiverConfig, logger: Logger): S
     retry: config.retry,
   };
   const { groupId, ...fetch } = config.consumer;
-  const archiver = createArchiver({ ...shared, partitions, groupId, fetch });
+  const archiver = createArchiver({ ...shared, database: postgres, partitions, groupId, fetch });
   const snapshots = createSnapshotConsumer({ ...shared, groupId: config.snapshots.groupId });
   const http = createServiceServer({
     ...config.http,

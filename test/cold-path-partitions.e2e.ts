@@ -53,12 +53,12 @@ describe('cold path: monthly partitions of the archive', () => {
       '2026-09-10T00:00:00.000Z',
       '2026-11-10T00:00:00.000Z',
     ]);
-    expect(await archiveRows(postgres.db, keeper, rows)).toEqual({
+    expect(await archiveRows(postgres, keeper, rows)).toEqual({
       inserted: 4,
       duplicates: 0,
       rejected: [],
     });
-    expect(await archiveRows(postgres.db, keeper, rows)).toEqual({
+    expect(await archiveRows(postgres, keeper, rows)).toEqual({
       inserted: 0,
       duplicates: 4,
       rejected: [],
@@ -95,7 +95,7 @@ describe('cold path: monthly partitions of the archive', () => {
       '2026-09-20T00:00:00.000Z',
       '2026-11-20T00:00:00.000Z',
     ]);
-    expect(await archiveRows(postgres.db, keeper, rows)).toEqual({
+    expect(await archiveRows(postgres, keeper, rows)).toEqual({
       inserted: 2,
       duplicates: 0,
       rejected: [],

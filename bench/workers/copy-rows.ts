@@ -7,7 +7,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { toEventRow } from '../../schema/db/event-row.ts';
 import { events } from '../../schema/db/tables.ts';
-import { copyLine } from '../support/copy-text.ts';
+import { copyLine } from '../../lib/postgres-copy-text.ts';
 import { activityEvent, type EventPlan } from '../support/events.ts';
 import { runAsWorker } from '../support/worker-side.ts';
 

@@ -27,9 +27,12 @@ export function toEventRow(event: ActivityEvent, partition: number, offset: numb
       : event.type === 'page' || event.type === 'screen'
         ? (event.name ?? null)
         : null;
-  const extra = Object.fromEntries(
-    Object.entries(event).filter(([key, value]) => !COLUMN_FIELDS.has(key) && value !== undefined),
-  );
+  // A plain loop: this runs for every archived event.
+  const extra: Record<string, unknown> = {};
+  for (const key in event) {
+    const value = (event as Record<string, unknown>)[key];
+    if (!COLUMN_FIELDS.has(key) && value !== undefined) extra[key] = value;
+  }
   return {
     messageId: event.messageId,
     type: event.type,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyLine, copyValue } from './copy-text.ts';
+import { copyLine, copyValue } from './postgres-copy-text.ts';
 
 describe('COPY text encoding', () => {
   it('writes NULL as \\N and escapes backslash, newline, carriage return and tab', () => {
