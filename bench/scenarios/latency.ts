@@ -1,11 +1,14 @@
+import { availableParallelism } from 'node:os';
 import { parseBrokers } from '../../lib/kafka/client.ts';
 import { ensureTopics } from '../../lib/kafka/topics.ts';
 import { deleteTopics } from '../../test/support/namespace.ts';
 import type { EventPlan } from '../support/events.ts';
 import { benchKafka, deleteGroups } from '../support/kafka.ts';
+import { describeCpu } from '../support/cpu.ts';
 import type { Check } from '../support/report.ts';
 import { alternateRuns, compareRuns, windowMs, type Scenario } from '../support/scenario.ts';
 import { ALL_SERVICES, startScenarioSystem } from '../support/services.ts';
+import { median } from '../support/stats.ts';
 import { runWorker } from '../support/worker.ts';
 import type { KafkaRoundTripResult, KafkaRoundTripSettings } from '../workers/kafka-roundtrip.ts';
 import type { LatencyLoadResult, LatencyLoadSettings } from '../workers/latency-load.ts';
@@ -41,6 +44,12 @@ export const latencyScenario: Scenario = {
       await deleteTopics(namespace.kafkaBrokers, [floorTopic]);
     });
     const wsUrl = `${system.gatewayUrl.replace(/^http/, 'ws')}/graphql`;
+    // The services' CPU during each window: shows when the machine, not a hop, is the limit.
+    const watchPids = Object.fromEntries(
+      Object.entries(system.services).flatMap(([name, service]) =>
+        service.child.pid === undefined ? [] : [[name, service.child.pid]],
+      ),
+    );
 
     const pulsehub = async (rate: number, run: number) => {
       const plan: EventPlan = {
@@ -60,6 +69,7 @@ export const latencyScenario: Scenario = {
           tickMs: TICK_MS,
           ...window,
           drainMs: DRAIN_MS,
+          watchPids,
         } satisfies LatencyLoadSettings,
         'latency load',
       );
@@ -97,7 +107,7 @@ export const latencyScenario: Scenario = {
           (run) => floor(rate, run),
           ({ run, measured, baseline }) =>
             log(
-              `${rate}/s run ${run}: p50 ${measured.latency.p50.toFixed(1)} ms, p99 ${measured.latency.p99.toFixed(1)} ms, ${measured.missing} of ${measured.sent} undelivered; Kafka floor p99 ${baseline.latency.p99.toFixed(1)} ms`,
+              `${rate}/s run ${run}: p50 ${measured.latency.p50.toFixed(1)} ms, p99 ${measured.latency.p99.toFixed(1)} ms, ${measured.missing} of ${measured.sent} undelivered; Kafka floor p99 ${baseline.latency.p99.toFixed(1)} ms; ${describeCpu(measured.cpu)}`,
             ),
         )
       ).map(({ run, measured, baseline }) => ({
@@ -135,6 +145,21 @@ export const latencyScenario: Scenario = {
         const p99 = checks.at(-1) as Check;
         if (p99.target.kind === 'below') p99.value = Number.POSITIVE_INFINITY;
       }
+      if (rate === TARGET_RATE)
+        for (const [label, value] of [
+          [
+            `CPU busy, machine of ${availableParallelism()} cores`,
+            (run: LatencyLoadResult) => run.cpu.machineBusy,
+          ],
+          ['CPU stolen by the host', (run: LatencyLoadResult) => run.cpu.machineStolen],
+        ] as const)
+          checks.push({
+            scenario: 'latency',
+            label: `${label} @ ${rate.toLocaleString('en-US')} events/s`,
+            unit: 'cores',
+            value: median(perRate.map((run) => value(run.pulsehub))),
+            target: { kind: 'info' },
+          });
     }
     return {
       settings: {

@@ -9,7 +9,7 @@ export type Target =
   /** Shown for context; no pass or fail. */
   | { kind: 'info' };
 
-export type Unit = 'events/s' | 'rows/s' | 'req/s' | 'ms' | 'bytes' | 'connections';
+export type Unit = 'events/s' | 'rows/s' | 'req/s' | 'ms' | 'bytes' | 'connections' | 'cores';
 
 /** One line of the results table: a figure of PulseHub beside its baseline. */
 export interface Check {
@@ -51,6 +51,8 @@ export function formatValue(value: number, unit: Unit): string {
       return `${value.toFixed(1)} ms`;
     case 'bytes':
       return `${(value / 1024).toFixed(1)} KiB`;
+    case 'cores':
+      return `${value.toFixed(2)} cores`;
     default:
       return `${Math.round(value).toLocaleString('en-US')} ${unit}`;
   }

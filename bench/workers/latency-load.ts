@@ -1,6 +1,7 @@
 // Load generator (its own process) for the latency scenario: one graphql-ws subscriber per
 // profile through the gateway, and events at a fixed rate through POST /v1/batch (open loop:
 // the schedule never waits for answers). Reports send-to-subscriber latency.
+import { cpuUsed, readCpu, type CpuReading, type CpuUse } from '../support/cpu.ts';
 import { DeliveryTracker } from '../support/delivery.ts';
 import { profileId, type EventPlan } from '../support/events.ts';
 import { runOpenLoop, type OpenLoopSettings } from '../support/load/open-loop.ts';
@@ -19,6 +20,8 @@ export interface LatencyLoadSettings extends SubscriptionTarget, OpenLoopSetting
   plan: EventPlan;
   /** How long to wait after the window for the last deliveries, ms. */
   drainMs: number;
+  /** Processes whose CPU use over the measured window is reported, by name. */
+  watchPids: Record<string, number>;
 }
 
 export interface LatencyLoadResult extends DeliveryReport {
@@ -26,6 +29,8 @@ export interface LatencyLoadResult extends DeliveryReport {
   /** Events sent inside the measured window. */
   sent: number;
   delivered: number;
+  /** CPU used during the measured window: the watched processes, this one and the machine. */
+  cpu: CpuUse;
 }
 
 const READY_TIMEOUT_MS = 60_000;
@@ -52,13 +57,17 @@ runAsWorker<LatencyLoadSettings, LatencyLoadResult>(async (settings) => {
     await proveSubscriptionsLive(sender, tracker, subscriptions.problems, READY_TIMEOUT_MS);
 
     const inFlight = new Set<Promise<void>>();
+    const watched = { ...settings.watchPids, 'load generator': process.pid };
+    let cpuAtStart: CpuReading | undefined;
     const { measured: measuredSent } = await runOpenLoop(settings, (count, measured) => {
+      if (measured) cpuAtStart ??= readCpu(watched);
       for (let left = count; left > 0; left -= MAX_EVENTS_PER_REQUEST) {
         const request = sender.send(Math.min(left, MAX_EVENTS_PER_REQUEST), measured);
         inFlight.add(request);
         void request.finally(() => inFlight.delete(request));
       }
     });
+    const cpu = cpuUsed(cpuAtStart ?? readCpu(watched), readCpu(watched));
     await Promise.all(inFlight);
     await waitUntil(() => tracker.pending() === 0, settings.drainMs);
     const stats = sender.stats();
@@ -66,6 +75,7 @@ runAsWorker<LatencyLoadSettings, LatencyLoadResult>(async (settings) => {
       rate: settings.rate,
       sent: measuredSent,
       delivered: tracker.latencies().length,
+      cpu,
       missing: tracker.pending(),
       latency: summarize(tracker.latencies()),
       requests: stats.requests,
