@@ -2,6 +2,8 @@ import { Kafka, logLevel, Partitioners, type Admin, type KafkaJSError } from 'ka
 import { parseBrokers } from '../../lib/kafka/client.ts';
 import { profileIdOf } from '../../schema/event.ts';
 import { activityEvent, type EventPlan } from './events.ts';
+import type { NodeProcess } from './processes.ts';
+import { assertRunning } from './scenario.ts';
 import { drainRate, type ProgressSample } from './stats.ts';
 
 export function benchKafka(brokers: string, clientId = 'pulsehub-bench'): Kafka {
@@ -85,29 +87,32 @@ const STALL_LIMIT_MS = 60_000; // 60 seconds without any committed progress mid-
  * Watches a consumer group's committed offsets until it consumed `total` events of a fresh
  * topic and returns its drain rate. Every consumer (PulseHub's and the baselines) is measured
  * by this same outside observer, polling every `intervalMs`. Gives up, saying where the
- * consumer stood, when it commits nothing at all, stalls mid-drain, or exceeds `timeoutMs`.
+ * consumer stood and what its process printed last, when the process exits, commits nothing
+ * at all, stalls mid-drain, or exceeds `timeoutMs` (by default generous: a shared 2-core
+ * machine may be slow, but a stuck consumer must end the run).
  */
 export async function observeDrain(options: {
   admin: Admin;
   groupId: string;
   topic: string;
   total: number;
-  timeoutMs: number;
+  /** The process that runs the consumer. */
+  consumer: NodeProcess;
+  timeoutMs?: number;
   intervalMs?: number;
-  /** Checked on every poll; throw to abort (e.g. the consumer process died). */
-  alive?: () => void;
-  /** Appended to a failure: e.g. the consumer's last output lines. */
-  details?: () => string;
 }): Promise<{ events: number; seconds: number; rate: number }> {
+  const { consumer } = options;
+  const timeoutMs = options.timeoutMs ?? Math.max(180_000, (options.total / 200) * 1_000);
   const samples: ProgressSample[] = [];
   const startedAt = Date.now();
   let lastChangeAt = startedAt;
   const fail = (reason: string): never => {
-    const details = options.details?.() ?? '';
-    throw new Error(`group ${options.groupId} ${reason}${details ? `\n${details}` : ''}`);
+    throw new Error(
+      `group ${options.groupId} ${reason}\n${consumer.name} output:\n${consumer.output().slice(-3_000)}`,
+    );
   };
   for (;;) {
-    options.alive?.();
+    assertRunning(consumer);
     const looked = await committedOrUnknown(options);
     const now = Date.now();
     const committed = looked ?? samples.at(-1)?.committed ?? 0;
@@ -124,8 +129,8 @@ export async function observeDrain(options: {
       fail(
         `stalled at ${committed} of ${options.total} events: no progress for ${STALL_LIMIT_MS / 1_000} s`,
       );
-    if (now - startedAt > options.timeoutMs)
-      fail(`consumed ${committed} of ${options.total} events within ${options.timeoutMs} ms`);
+    if (now - startedAt > timeoutMs)
+      fail(`consumed ${committed} of ${options.total} events within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 20));
   }
   const measured = drainRate(samples, options.total);
