@@ -1,5 +1,5 @@
 import type { Message } from 'kafkajs';
-import { MAX_REQUEST_BYTES, messageBytes } from './send-in-chunks.ts';
+import { MAX_REQUEST_BYTES, chunkBySize, messageBytes } from './send-in-chunks.ts';
 
 /** Sends one request; must settle by `deadline` (ms since the epoch; Infinity for none). */
 export type SendRequest = (messages: Message[], deadline: number) => Promise<void>;
@@ -41,15 +41,8 @@ export function createGroupSender(
 
   /** The waiting callers that fit in one request, in arrival order (at least the first). */
   function takeGroup(): Waiting[] {
-    let bytes = 0;
-    let count = 0;
-    for (const entry of waiting) {
-      if (count > 0 && bytes + entry.bytes > maxBytes) break;
-      bytes += entry.bytes;
-      count += 1;
-    }
-    const group = waiting.slice(0, count);
-    waiting = waiting.slice(count);
+    const group = chunkBySize(waiting, (entry) => entry.bytes, maxBytes)[0] ?? [];
+    waiting = waiting.slice(group.length);
     return group;
   }
 

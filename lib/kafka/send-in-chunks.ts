@@ -14,26 +14,35 @@ export function messageBytes(message: Message): number {
   return part(message.key) + part(message.value) + 64; // 64 bytes: record framing and headers
 }
 
-/** Splits messages into consecutive groups of at most `maxBytes` (a larger message goes alone). */
-export function chunkMessages(
-  messages: readonly Message[],
+/** Splits items into consecutive groups of at most `maxBytes` (a larger item goes alone). */
+export function chunkBySize<T>(
+  items: readonly T[],
+  sizeOf: (item: T) => number,
   maxBytes = MAX_REQUEST_BYTES,
-): Message[][] {
-  const chunks: Message[][] = [];
-  let current: Message[] = [];
+): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
   let bytes = 0;
-  for (const message of messages) {
-    const size = messageBytes(message);
+  for (const item of items) {
+    const size = sizeOf(item);
     if (current.length > 0 && bytes + size > maxBytes) {
       chunks.push(current);
       current = [];
       bytes = 0;
     }
-    current.push(message);
+    current.push(item);
     bytes += size;
   }
   if (current.length > 0) chunks.push(current);
   return chunks;
+}
+
+/** Splits messages into consecutive groups of at most `maxBytes` (a larger message goes alone). */
+export function chunkMessages(
+  messages: readonly Message[],
+  maxBytes = MAX_REQUEST_BYTES,
+): Message[][] {
+  return chunkBySize(messages, messageBytes, maxBytes);
 }
 
 /**
