@@ -4,17 +4,17 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { copyLine } from '../lib/postgres-copy-text.ts';
 import type { EventRow } from '../schema/db/tables.ts';
-import { EVENT_COLUMNS, eventRecord } from './insert-events.ts';
+import { EVENT_COLUMNS } from './insert-events.ts';
 
 const COPY_EVENTS = `copy events (${EVENT_COLUMNS.map(([, name]) => `"${name}"`).join(', ')}) from stdin`;
-const COLUMN_NAMES = EVENT_COLUMNS.map(([, name]) => name);
+const COLUMN_KEYS = EVENT_COLUMNS.map(([key]) => key);
 const ROWS_PER_CHUNK = 500; // rows per write to the COPY stream
 
 function* copyText(rows: readonly EventRow[]): Generator<string> {
   for (let start = 0; start < rows.length; start += ROWS_PER_CHUNK) {
     let chunk = '';
     for (const row of rows.slice(start, start + ROWS_PER_CHUNK))
-      chunk += copyLine(eventRecord(row), COLUMN_NAMES);
+      chunk += copyLine(row, COLUMN_KEYS);
     yield chunk;
   }
 }

@@ -15,6 +15,7 @@ const COPY_ESCAPES: Record<string, string> = {
   '\t': '\\t',
 };
 
-export function copyLine(row: Record<string, unknown>, keys: readonly string[]): string {
+/** One row's line: the values of `keys`, in that order (a missing value is NULL). */
+export function copyLine<Row extends object>(row: Row, keys: ReadonlyArray<keyof Row>): string {
   return `${keys.map((key) => copyValue(row[key])).join('\t')}\n`;
 }
