@@ -85,8 +85,8 @@ const CANONICAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
  * The canonical spelling of a valid time: the text itself when it already is canonical (as
  * ingest stamps it), which spares a Date per event on the hot path.
  */
-function canonicalTime(text: string, epochMs: number): string {
-  return CANONICAL_TIME.test(text) ? text : new Date(epochMs).toISOString();
+function canonicalTime(text: string): string {
+  return CANONICAL_TIME.test(text) ? text : new Date(text).toISOString();
 }
 
 /** Applies one event to the working copy. */
@@ -101,8 +101,8 @@ function applyToDraft(
   const at = Date.parse(event.timestamp);
   // One spelling of every time (events from other producers may carry offsets) so that
   // string comparisons order them correctly.
-  const timestamp = canonicalTime(event.timestamp, at);
-  const receivedAt = canonicalTime(event.receivedAt, Date.parse(event.receivedAt));
+  const timestamp = canonicalTime(event.timestamp);
+  const receivedAt = canonicalTime(event.receivedAt);
 
   const sessions = placeInSessions(draft.sessions, at, rules.sessionTimeoutMs);
   draft.sessions = sessions.sessions;
