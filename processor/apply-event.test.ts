@@ -23,6 +23,21 @@ function applyAll(
 }
 
 describe('applyEvent', () => {
+  it('spells every time in UTC with milliseconds, whatever spelling the event used', () => {
+    const after = applyAll([
+      stamped({
+        type: 'track',
+        event: 'Clicked',
+        timestamp: '2026-01-01T11:00:00+01:00',
+        receivedAt: '2026-01-01T10:00:05Z',
+      }),
+      stamped({ type: 'track', event: 'Clicked', timestamp: at('10:30:00') }),
+    ]);
+    expect(after.profile.firstSeenAt).toBe(at('10:00:00'));
+    expect(after.profile.lastSeenAt).toBe(at('10:30:00'));
+    expect(after.profile.updatedAt).toBe(at('10:30:00'));
+  });
+
   it('counts a track event by name and advances the partition watermark', () => {
     const after = applyEvent(
       emptyStoredProfile('u1'),
