@@ -7,6 +7,8 @@ import {
   type RetryOptions,
 } from 'kafkajs';
 import type { Logger } from '../logger.ts';
+// Every process that talks to Kafka does so through this module: the fix applies before any connection.
+import './request-queue-fix.ts';
 import { noDelaySocketFactory } from './socket.ts';
 
 /**
