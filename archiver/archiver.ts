@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import type { Component } from '../lib/lifecycle.ts';
 import type { Logger } from '../lib/logger.ts';
+import { IDLE_FETCH_WAIT_MS } from '../lib/kafka/client.ts';
 import { createEventConsumer, type EventBatch } from '../lib/kafka/event-consumer.ts';
 import { toEventRow } from '../schema/db/event-row.ts';
 import type { TopicNames } from '../schema/topics.ts';
@@ -58,7 +59,10 @@ export function createArchiver(deps: ArchiverDeps): Component {
     metrics: metrics.consumer,
     name: 'archiver',
     handleBatch,
-    consumerConfig: { maxWaitTimeInMs: 100, maxBytesPerPartition: deps.fetch.maxBytesPerPartition },
+    consumerConfig: {
+      maxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
+      maxBytesPerPartition: deps.fetch.maxBytesPerPartition,
+    },
     // While PostgreSQL writes one batch, the next partition's batch is parsed and sent.
     partitionsConsumedConcurrently: deps.fetch.concurrency,
   });

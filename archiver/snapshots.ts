@@ -2,9 +2,10 @@ import type { EachBatchPayload, Kafka } from 'kafkajs';
 import type { Component } from '../lib/lifecycle.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Database } from '../lib/postgres.ts';
-import { createProducer } from '../lib/kafka/client.ts';
+import { createProducer, IDLE_FETCH_WAIT_MS } from '../lib/kafka/client.ts';
 import { deadLetterOf, sendDeadLetters } from '../lib/kafka/dead-letter.ts';
-import { DEFAULT_LEAVE_TIMEOUT_MS, disconnectWithin } from '../lib/kafka/leave-group.ts';
+import { createBackgroundCommits } from '../lib/kafka/background-commits.ts';
+import { DEFAULT_LEAVE_TIMEOUT_MS } from '../lib/kafka/leave-group.ts';
 import type { TopicNames } from '../schema/topics.ts';
 import type { ArchiverMetrics } from './metrics.ts';
 import { createSinkGuard } from './sink-guard.ts';
@@ -26,17 +27,18 @@ const NAME = 'snapshots';
 
 /**
  * Keeps the `profiles` table equal to the compacted profile changelog: the newest snapshot per
- * profile, deleted on a tombstone. Offsets are committed after the transaction committed; the
- * version rule makes redelivery harmless. PostgreSQL down: pause, retry with backoff, resume.
+ * profile, deleted on a tombstone. Offsets are committed (in the background) after the
+ * transaction committed; the version rule makes redelivery harmless. PostgreSQL down: pause, retry with backoff, resume.
  */
 export function createSnapshotConsumer(deps: SnapshotConsumerDeps): Component {
   const { kafka, topics, logger, metrics } = deps;
   const consumer = kafka.consumer({
     groupId: deps.groupId,
     allowAutoTopicCreation: false,
-    maxWaitTimeInMs: 100,
+    maxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
   });
   const producer = createProducer(kafka);
+  const commits = createBackgroundCommits(consumer, [topics.changelog], logger, NAME);
   const guard = createSinkGuard({
     name: 'profile snapshots',
     logger,
@@ -50,7 +52,7 @@ export function createSnapshotConsumer(deps: SnapshotConsumerDeps): Component {
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const plan = planSnapshots(batch.messages);
-    const isActive = () => payload.isRunning() && !payload.isStale();
+    const isActive = () => commits.isOpen() && payload.isRunning() && !payload.isStale();
     if (!isActive()) return;
     if (plan.rejected.length > 0) {
       logger.warn({ partition: batch.partition, rejected: plan.rejected }, 'dead-lettering');
@@ -71,8 +73,11 @@ export function createSnapshotConsumer(deps: SnapshotConsumerDeps): Component {
     });
     metrics.snapshotsWritten.inc(plan.upserts.length + plan.deletes.length);
     const last = batch.messages.at(-1);
-    if (last) payload.resolveOffset(last.offset);
-    await payload.commitOffsetsIfNecessary();
+    if (last) {
+      // Kafka's committed offset is the next one to read.
+      commits.advance(batch.topic, batch.partition, String(BigInt(last.offset) + 1n));
+      payload.resolveOffset(last.offset);
+    }
     await payload.heartbeat();
   }
 
@@ -82,12 +87,16 @@ export function createSnapshotConsumer(deps: SnapshotConsumerDeps): Component {
       await producer.connect();
       await consumer.connect();
       await consumer.subscribe({ topic: topics.changelog, fromBeginning: true });
-      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: commits.track(eachBatch),
+      });
       running = true;
     },
     async stop() {
       running = false;
-      await disconnectWithin(consumer, DEFAULT_LEAVE_TIMEOUT_MS, logger, NAME);
+      await commits.stop(DEFAULT_LEAVE_TIMEOUT_MS);
       await producer.disconnect();
     },
     ready: () => Promise.resolve(running && guard.available()),

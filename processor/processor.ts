@@ -1,7 +1,7 @@
 import type { ConsumerConfig, Kafka } from 'kafkajs';
 import type { Component } from '../lib/lifecycle.ts';
 import type { Logger } from '../lib/logger.ts';
-import { createProducer } from '../lib/kafka/client.ts';
+import { createProducer, IDLE_FETCH_WAIT_MS } from '../lib/kafka/client.ts';
 import { createEventConsumer, type EventBatch } from '../lib/kafka/event-consumer.ts';
 import { createGroupSender } from '../lib/kafka/group-send.ts';
 import { chunkMessages } from '../lib/kafka/send-in-chunks.ts';
@@ -124,7 +124,6 @@ export function createProcessor(deps: ProcessorDeps): Component {
     for (const chunk of chunkMessages(snapshots)) await changelog.send(chunk);
   }
 
-  // Low fetch wait keeps event-to-profile latency in milliseconds at light load.
   return createEventConsumer({
     name: 'processor',
     kafka: deps.kafka,
@@ -137,6 +136,6 @@ export function createProcessor(deps: ProcessorDeps): Component {
     ...(deps.partitionsConsumedConcurrently === undefined
       ? {}
       : { partitionsConsumedConcurrently: deps.partitionsConsumedConcurrently }),
-    consumerConfig: { maxWaitTimeInMs: 20, ...deps.consumerConfig },
+    consumerConfig: { maxWaitTimeInMs: IDLE_FETCH_WAIT_MS, ...deps.consumerConfig },
   });
 }

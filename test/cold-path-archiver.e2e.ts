@@ -9,7 +9,8 @@ import { eventually } from './support/http.ts';
 import { REPO_ROOT } from './support/infra-settings.ts';
 import { createSandbox, type Sandbox } from './support/isolation.ts';
 import { syntheticEvents } from './support/event-stream.ts';
-import { produceEvents, produceRaw, readTopic } from './support/kafka.ts';
+import { committedAndEnd, produceEvents, produceRaw, readTopic } from './support/kafka.ts';
+import { storedSnapshot } from './support/profiles.ts';
 import { createTcpProxy } from './support/tcp-proxy.ts';
 
 describe('cold path: the archiver keeps every event exactly once', () => {
@@ -163,4 +164,48 @@ describe('cold path: the archiver keeps every event exactly once', () => {
     );
     expect(await archive.counts(tag)).toEqual({ rows: 2, distinct: 2 });
   }, 120_000);
+
+  it('commits the end of the events and the changelog when stopped, so a restart redelivers nothing', async () => {
+    // Its own topics and database: the other tests' archivers would archive these events too.
+    const own = await createSandbox({ partitions: 3 });
+    const ownArchive = archiveProbe(own);
+    try {
+      const tag = `${own.id}-resume`;
+      const ids = Array.from({ length: 30 }, (_, index) => `${tag}-${index}`);
+      const archiver = await spawnService('archiver/main.ts', await freePort(), {
+        ...sandboxEnv(own),
+        CONSUMER_GROUP_ID: `${own.id}-archiver`,
+      });
+      children.push(archiver);
+      await produceEvents(own, syntheticEvents(0, 3_000, 30, tag));
+      await produceRaw(
+        own,
+        own.topics.changelog,
+        ids.map((id) => ({ key: id, value: JSON.stringify(storedSnapshot(id, 2)) })),
+      );
+      await eventually(
+        async () => ((await ownArchive.counts(tag)).rows === 3_000 ? true : undefined),
+        120_000,
+      );
+      await eventually(async () => {
+        const [row] = await ownArchive.query<{ written: number }>(
+          `select count(*)::int as written from profiles where profile_id like $1 || '%'`,
+          [tag],
+        );
+        return row?.written === ids.length ? true : undefined;
+      }, 60_000);
+
+      expect(await archiver.stop()).toBe(0);
+      for (const [groupId, topic] of [
+        [`${own.id}-archiver`, own.topics.events],
+        [`${own.id}-archiver-snapshots`, own.topics.changelog],
+      ] as const) {
+        const { committed, end } = await committedAndEnd(own, groupId, topic);
+        expect({ topic, committed }).toEqual({ topic, committed: end });
+      }
+    } finally {
+      await ownArchive.close();
+      await own.dispose();
+    }
+  }, 180_000);
 });

@@ -1,13 +1,14 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivityEvent } from '../schema/event.ts';
-import { emptyProfile, emptyStoredProfile, type StoredProfile } from '../schema/profile.ts';
+import type { StoredProfile } from '../schema/profile.ts';
 import { redisLayout, type RedisLayout } from '../schema/redis-keys.ts';
 import { archiveProbe, type ArchiveProbe } from './support/archive.ts';
 import { eventually } from './support/http.ts';
 import { createSandbox, type Sandbox } from './support/isolation.ts';
 import { syntheticEvents } from './support/event-stream.ts';
 import { produceEvents, produceRaw, readTopic } from './support/kafka.ts';
+import { storedSnapshot } from './support/profiles.ts';
 import { startSystem, type RunningSystem } from './support/system.ts';
 
 interface Page {
@@ -18,20 +19,6 @@ interface Page {
 const ACTIVITIES = `query ($id: ID!, $first: Int!, $after: String) {
   profile(id: $id) { activities(first: $first, after: $after) {
     edges { cursor node { id timestamp } } pageInfo { hasNextPage endCursor } } } }`;
-
-const snapshot = (id: string, version: number, extra: Partial<StoredProfile['profile']> = {}) =>
-  ({
-    ...emptyStoredProfile(id),
-    profile: {
-      ...emptyProfile(id),
-      userId: id,
-      eventCount: version,
-      version,
-      updatedAt: new Date(Date.UTC(2026, 10, 1, 0, version)).toISOString(),
-      ...extra,
-    },
-    watermarks: { 0: version * 10 },
-  }) satisfies StoredProfile;
 
 describe('cold path through GraphQL: activities, snapshot fallback, deletion', () => {
   let sandbox: Sandbox;
@@ -128,18 +115,18 @@ describe('cold path through GraphQL: activities, snapshot fallback, deletion', (
     const kept = `${sandbox.id}-snap`;
     const gone = `${sandbox.id}-gone`;
     await produceRaw(sandbox, sandbox.topics.changelog, [
-      { key: kept, value: JSON.stringify(snapshot(kept, 1)) },
-      { key: gone, value: JSON.stringify(snapshot(gone, 1)) },
-      { key: kept, value: JSON.stringify(snapshot(kept, 3)) },
+      { key: kept, value: JSON.stringify(storedSnapshot(kept, 1)) },
+      { key: gone, value: JSON.stringify(storedSnapshot(gone, 1)) },
+      { key: kept, value: JSON.stringify(storedSnapshot(kept, 3)) },
     ]);
     await eventually(async () => ((await snapshotRow(kept))?.version === 3 ? true : undefined));
     // An older snapshot replayed later never moves the row back.
     await produceRaw(sandbox, sandbox.topics.changelog, [
-      { key: kept, value: JSON.stringify(snapshot(kept, 2)) },
+      { key: kept, value: JSON.stringify(storedSnapshot(kept, 2)) },
       { key: gone, value: null },
     ]);
     await eventually(async () => ((await snapshotRow(gone)) === undefined ? true : undefined));
-    expect(await snapshotRow(kept)).toEqual({ version: 3, snapshot: snapshot(kept, 3) });
+    expect(await snapshotRow(kept)).toEqual({ version: 3, snapshot: storedSnapshot(kept, 3) });
   });
 
   it('serves a profile missing from Redis from its snapshot and re-warms Redis', async () => {
@@ -150,7 +137,7 @@ describe('cold path through GraphQL: activities, snapshot fallback, deletion', (
     }>('query ($id: ID!) { profile(id: $id) { id eventCount version } }', { id });
     expect(answer).toEqual({ data: { profile: { id, eventCount: 3, version: 3 } } });
     expect(JSON.parse((await redis.hget(layout.profile(id), 'doc')) ?? 'null')).toEqual(
-      snapshot(id, 3),
+      storedSnapshot(id, 3),
     );
     expect(await redis.hget(layout.profile(id), 'version')).toBe('3');
   });
@@ -164,7 +151,7 @@ describe('cold path through GraphQL: activities, snapshot fallback, deletion', (
     ];
     await produceEvents(sandbox, events);
     await produceRaw(sandbox, sandbox.topics.changelog, [
-      { key: id, value: JSON.stringify(snapshot(id, 5, { segments: ['vip'] })) },
+      { key: id, value: JSON.stringify(storedSnapshot(id, 5, { segments: ['vip'] })) },
     ]);
     await redis.sadd(layout.segmentMembers('vip'), id, other);
     await eventually(async () => ((await snapshotRow(id)) ? true : undefined));

@@ -19,7 +19,7 @@ export function createConsumerMetrics(registry: Registry, prefix: string): Consu
     }),
     batchDuration: new Histogram({
       name: `${prefix}_batch_duration_seconds`,
-      help: 'Time to handle one fetched batch of one partition, from decode to offset commit.',
+      help: 'Time to handle one fetched batch of one partition, from decode until its offset is handed to the committer.',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),

@@ -14,7 +14,8 @@ import { createProducer } from './client.ts';
 import type { ConsumerMetrics } from './consumer-metrics.ts';
 import { decodeEvent } from './decode.ts';
 import { deadLetterOf, sendDeadLetters, type DeadLetter } from './dead-letter.ts';
-import { DEFAULT_LEAVE_TIMEOUT_MS, disconnectWithin } from './leave-group.ts';
+import { createBackgroundCommits } from './background-commits.ts';
+import { DEFAULT_LEAVE_TIMEOUT_MS } from './leave-group.ts';
 
 /** A batch of one partition with its valid events; poison messages were dead-lettered. */
 export interface EventBatch {
@@ -36,7 +37,7 @@ export interface EventConsumerOptions {
   groupId: string;
   topics: TopicNames;
   logger: Logger;
-  /** Applies a batch to the sink; offsets are committed only after it resolved. */
+  /** Applies a batch to the sink; its offsets are committed only after it resolved. */
   handleBatch(batch: EventBatch): Promise<void>;
   consumerConfig?: Partial<ConsumerConfig>;
   /** Partitions handled at the same time (their profiles never overlap). Default 1. */
@@ -51,8 +52,9 @@ export interface EventConsumerOptions {
 
 /**
  * A consumer-group member of the events topic with at-least-once delivery into a sink that
- * makes redelivery harmless: offsets are committed only after the sink acknowledged, and
- * messages that can never be decoded go to the dead-letter topic with the reason.
+ * makes redelivery harmless: offsets are committed (in the background, createBackgroundCommits)
+ * only after the sink acknowledged, and messages that can never be decoded go to the
+ * dead-letter topic with the reason.
  */
 export function createEventConsumer(
   options: EventConsumerOptions,
@@ -64,6 +66,7 @@ export function createEventConsumer(
     ...options.consumerConfig,
   });
   const producer = options.producer ?? createProducer(kafka);
+  const commits = createBackgroundCommits(consumer, [topics.events], logger, name);
   let running = false;
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (payload.restart) return;
@@ -99,14 +102,15 @@ export function createEventConsumer(
       metrics?.deadLettered.inc({ kind: decoded.kind });
       deadLetters.push(letter(message, decoded.reason));
     }
-    if (!payload.isRunning() || payload.isStale()) return;
+    const isActive = () => commits.isOpen() && payload.isRunning() && !payload.isStale();
+    if (!isActive()) return;
     await sendDeadLetters(producer, topics.deadLetter, deadLetters);
     await options.handleBatch({
       topic: batch.topic,
       partition: batch.partition,
       events,
       heartbeat: payload.heartbeat,
-      isActive: () => payload.isRunning() && !payload.isStale(),
+      isActive,
       deadLetter: async (items) => {
         const byOffset = new Map(batch.messages.map((m) => [Number(m.offset), m]));
         const letters = items.flatMap(({ offset, reason }) => {
@@ -117,10 +121,7 @@ export function createEventConsumer(
       },
     });
     // Kafka's committed offset is the next one to read.
-    const next = String(BigInt(last.offset) + 1n);
-    await payload.commitOffsetsIfNecessary({
-      topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }],
-    });
+    commits.advance(batch.topic, batch.partition, String(BigInt(last.offset) + 1n));
     payload.resolveOffset(last.offset);
     stopTimer?.();
     metrics?.lag.set({ partition: String(batch.partition) }, Number(batch.offsetLag()));
@@ -138,19 +139,14 @@ export function createEventConsumer(
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
-        eachBatch,
+        eachBatch: commits.track(eachBatch),
       });
       running = true;
     },
     async stop() {
       running = false;
       // Leaving the group (after the batch in hand) hands the partitions over before the producer goes.
-      await disconnectWithin(
-        consumer,
-        options.leaveTimeoutMs ?? DEFAULT_LEAVE_TIMEOUT_MS,
-        logger,
-        name,
-      );
+      await commits.stop(options.leaveTimeoutMs ?? DEFAULT_LEAVE_TIMEOUT_MS);
       await producer.disconnect();
     },
     ready: () => Promise.resolve(running),

@@ -4,6 +4,21 @@ import type { Logger } from '../logger.ts';
 /** How long a consumer may take to leave its group before a stop moves on without it. */
 export const DEFAULT_LEAVE_TIMEOUT_MS = 5_000; // 5 seconds
 
+/** Settles when `work` does or `timeoutMs` passed, whichever is first; false on the timeout. */
+export async function within(work: Promise<unknown>, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const settled = work.then(
+    () => true,
+    () => true,
+  );
+  const inTime = await Promise.race([settled, timedOut]);
+  clearTimeout(timer);
+  return inTime;
+}
+
 /**
  * Disconnects a consumer, but never waits longer than `timeoutMs`. kafkajs waits for a group
  * join in progress to finish before it leaves, and a join after a crashed member waits for
@@ -17,19 +32,12 @@ export async function disconnectWithin(
   logger: Logger,
   name: string,
 ): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const left = consumer.disconnect().then(
-    () => true,
-    (error: unknown) => {
+  const inTime = await within(
+    consumer.disconnect().catch((error: unknown) => {
       logger.warn({ err: error, component: name }, 'consumer disconnect failed');
-      return true;
-    },
+    }),
+    timeoutMs,
   );
-  const gaveUp = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-  });
-  const inTime = await Promise.race([left, gaveUp]);
-  clearTimeout(timer);
   if (!inTime)
     logger.warn(
       { component: name, timeoutMs },

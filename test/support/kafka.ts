@@ -90,3 +90,28 @@ export async function readTopic(
   }
   return messages;
 }
+
+/**
+ * Per partition of `topic`: the group's committed offset (the next it would read) and the
+ * topic's end, so a test can tell whether a restart would redeliver anything.
+ */
+export async function committedAndEnd(
+  sandbox: Sandbox,
+  groupId: string,
+  topic: string,
+): Promise<{ committed: Record<number, string>; end: Record<number, string> }> {
+  const admin = kafkaFor(sandbox, `${sandbox.id}-test-admin`).admin();
+  await admin.connect();
+  try {
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const ends = await admin.fetchTopicOffsets(topic);
+    return {
+      committed: Object.fromEntries(
+        (committed?.partitions ?? []).map(({ partition, offset }) => [partition, offset]),
+      ),
+      end: Object.fromEntries(ends.map(({ partition, offset }) => [partition, offset])),
+    };
+  } finally {
+    await admin.disconnect();
+  }
+}

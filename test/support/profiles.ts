@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { createProfileStore, type ProfileStore } from '../../lib/profile-store.ts';
+import { emptyProfile, emptyStoredProfile, type StoredProfile } from '../../schema/profile.ts';
 import { redisLayout } from '../../schema/redis-keys.ts';
 import type { Sandbox } from './isolation.ts';
 
@@ -19,3 +20,22 @@ export function sandboxProfiles(sandbox: Sandbox): {
     close: () => redis.disconnect(),
   };
 }
+
+/** A changelog snapshot of profile `id` at `version` (eventCount follows the version). */
+export const storedSnapshot = (
+  id: string,
+  version: number,
+  extra: Partial<StoredProfile['profile']> = {},
+) =>
+  ({
+    ...emptyStoredProfile(id),
+    profile: {
+      ...emptyProfile(id),
+      userId: id,
+      eventCount: version,
+      version,
+      updatedAt: new Date(Date.UTC(2026, 10, 1, 0, version)).toISOString(),
+      ...extra,
+    },
+    watermarks: { 0: version * 10 },
+  }) satisfies StoredProfile;

@@ -1,0 +1,80 @@
+import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { Logger } from '../logger.ts';
+import { disconnectWithin, within } from './leave-group.ts';
+import { createOffsetCommitter } from './offset-committer.ts';
+
+export interface BackgroundCommits {
+  /** Runs each batch unless the consumer is stopping; the stop waits for the batch in hand. */
+  track(eachBatch: (payload: EachBatchPayload) => Promise<void>): typeof eachBatch;
+  /** The sink holds everything of the partition before `next`. Returns at once. */
+  advance(topic: string, partition: number, next: string): void;
+  /** False once a stop began: a batch still working should give up rather than retry. */
+  isOpen(): boolean;
+  /**
+   * Stops taking batches, lets the one in hand finish, commits its offsets, then leaves the
+   * group. Each step waits no longer than `timeoutMs`.
+   */
+  stop(timeoutMs: number): Promise<void>;
+}
+
+/**
+ * Wires an offset committer (createOffsetCommitter) into a kafkajs consumer that runs with
+ * `autoCommit: false`: commits follow the group's assignment, and a stop commits the last
+ * batch's offsets before the member leaves, so a clean restart redelivers nothing.
+ */
+export function createBackgroundCommits(
+  consumer: Consumer,
+  topics: readonly string[],
+  logger: Logger,
+  name: string,
+): BackgroundCommits {
+  const committer = createOffsetCommitter(
+    (offsets) => consumer.commitOffsets(offsets),
+    (error, offsets) =>
+      logger.warn(
+        { err: error, component: name, offsets },
+        'offset commit failed; retried with the next one',
+      ),
+  );
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
+    committer.retain(payload.memberAssignment),
+  );
+  const inHand = new Set<Promise<void>>();
+  let open = true;
+
+  return {
+    track(eachBatch) {
+      return async (payload) => {
+        if (!open) return;
+        const work = eachBatch(payload);
+        inHand.add(work);
+        try {
+          await work;
+        } finally {
+          inHand.delete(work);
+        }
+      };
+    },
+    advance: (topic, partition, next) => committer.advance(topic, partition, next),
+    isOpen: () => open,
+    async stop(timeoutMs) {
+      open = false;
+      // No more fetches: the loop would otherwise refetch the batches a stop declines.
+      try {
+        consumer.pause(topics.map((topic) => ({ topic })));
+      } catch {
+        // Not running (a start that failed): there is nothing to pause.
+      }
+      const committed = await within(
+        Promise.allSettled([...inHand]).then(() => committer.flush()),
+        timeoutMs,
+      );
+      if (!committed)
+        logger.warn(
+          { component: name, timeoutMs },
+          'last offsets not committed in time; their events will be redelivered',
+        );
+      await disconnectWithin(consumer, timeoutMs, logger, name);
+    },
+  };
+}
