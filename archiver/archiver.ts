@@ -1,11 +1,11 @@
 import type { Kafka } from 'kafkajs';
 import type { Component } from '../lib/lifecycle.ts';
 import type { Logger } from '../lib/logger.ts';
-import { IDLE_FETCH_WAIT_MS } from '../lib/kafka/client.ts';
 import { createEventConsumer, type EventBatch } from '../lib/kafka/event-consumer.ts';
 import { toEventRow } from '../schema/db/event-row.ts';
 import type { TopicNames } from '../schema/topics.ts';
 import { archiveRows, type ArchiveDatabase } from './archive-rows.ts';
+import type { FetchGathering } from './config.ts';
 import type { ArchiverMetrics } from './metrics.ts';
 import type { PartitionKeeper } from './partitions.ts';
 import { createSinkGuard } from './sink-guard.ts';
@@ -19,7 +19,7 @@ export interface ArchiverDeps {
   logger: Logger;
   metrics: ArchiverMetrics;
   retry: { initialBackoffMs: number; maxBackoffMs: number };
-  fetch: { maxBytesPerPartition: number; concurrency: number };
+  fetch: { maxBytesPerPartition: number; concurrency: number } & FetchGathering;
 }
 
 /**
@@ -60,7 +60,8 @@ export function createArchiver(deps: ArchiverDeps): Component {
     name: 'archiver',
     handleBatch,
     consumerConfig: {
-      maxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
+      minBytes: deps.fetch.minBytes,
+      maxWaitTimeInMs: deps.fetch.maxWaitTimeMs,
       maxBytesPerPartition: deps.fetch.maxBytesPerPartition,
     },
     // While PostgreSQL writes one batch, the next partition's batch is parsed and sent.

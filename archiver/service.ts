@@ -30,7 +30,12 @@ export function createArchiverService(config: ArchiverConfig, logger: Logger): S
   };
   const { groupId, ...fetch } = config.consumer;
   const archiver = createArchiver({ ...shared, database: postgres, partitions, groupId, fetch });
-  const snapshots = createSnapshotConsumer({ ...shared, groupId: config.snapshots.groupId });
+  const { groupId: snapshotsGroupId, ...snapshotsFetch } = config.snapshots;
+  const snapshots = createSnapshotConsumer({
+    ...shared,
+    groupId: snapshotsGroupId,
+    fetch: snapshotsFetch,
+  });
   const http = createServiceServer({
     ...config.http,
     metrics: registry,

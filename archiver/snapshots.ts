@@ -2,11 +2,12 @@ import type { EachBatchPayload, Kafka } from 'kafkajs';
 import type { Component } from '../lib/lifecycle.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Database } from '../lib/postgres.ts';
-import { createProducer, IDLE_FETCH_WAIT_MS } from '../lib/kafka/client.ts';
+import { createProducer } from '../lib/kafka/client.ts';
 import { deadLetterOf, sendDeadLetters } from '../lib/kafka/dead-letter.ts';
 import { createBackgroundCommits } from '../lib/kafka/background-commits.ts';
 import { DEFAULT_LEAVE_TIMEOUT_MS } from '../lib/kafka/leave-group.ts';
 import type { TopicNames } from '../schema/topics.ts';
+import type { FetchGathering } from './config.ts';
 import type { ArchiverMetrics } from './metrics.ts';
 import { createSinkGuard } from './sink-guard.ts';
 import { planSnapshots } from './snapshot-plan.ts';
@@ -18,6 +19,7 @@ export interface SnapshotConsumerDeps {
   topics: TopicNames;
   /** Its own consumer group: the changelog is read independently of the events. */
   groupId: string;
+  fetch: FetchGathering;
   logger: Logger;
   metrics: ArchiverMetrics;
   retry: { initialBackoffMs: number; maxBackoffMs: number };
@@ -35,7 +37,8 @@ export function createSnapshotConsumer(deps: SnapshotConsumerDeps): Component {
   const consumer = kafka.consumer({
     groupId: deps.groupId,
     allowAutoTopicCreation: false,
-    maxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
+    minBytes: deps.fetch.minBytes,
+    maxWaitTimeInMs: deps.fetch.maxWaitTimeMs,
   });
   const producer = createProducer(kafka);
   const commits = createBackgroundCommits(consumer, [topics.changelog], logger, NAME);

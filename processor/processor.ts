@@ -1,9 +1,9 @@
-import type { ConsumerConfig, Kafka } from 'kafkajs';
+import type { ConsumerConfig, Kafka, Message } from 'kafkajs';
 import type { Component } from '../lib/lifecycle.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createProducer, IDLE_FETCH_WAIT_MS } from '../lib/kafka/client.ts';
 import { createEventConsumer, type EventBatch } from '../lib/kafka/event-consumer.ts';
-import { createGroupSender } from '../lib/kafka/group-send.ts';
+import { createBatchRounds } from '../lib/kafka/batch-rounds.ts';
 import { chunkMessages } from '../lib/kafka/send-in-chunks.ts';
 import type { ProfileStore, ProfileWrite, SegmentMembership } from '../lib/profile-store.ts';
 import { profileIdOf } from '../schema/event.ts';
@@ -39,17 +39,23 @@ interface TouchedProfile extends SegmentMembership {
 const MAX_CONFLICT_RETRIES = 5;
 
 /**
- * The hot path: applies each batch to the profiles in Redis, then sends their snapshots to the
- * changelog, then (in the consumer) commits the offsets. Redelivered events never double count:
- * each profile stores its per-partition watermark atomically with its content.
+ * Events applied in one round at most: a backlog's full fetches (8 MiB per partition) are split
+ * over a few rounds rather than decoded, read and written all at once.
+ */
+const MAX_ROUND_EVENTS = 40_000;
+
+/**
+ * The hot path: applies the batches of a fetch, together, to the profiles in Redis, then sends
+ * their snapshots to the changelog, then (in the consumer) commits the offsets. Redelivered
+ * events never double count: each profile stores its per-partition watermark atomically with
+ * its content.
  */
 export function createProcessor(deps: ProcessorDeps): Component {
   const { store, metrics } = deps;
   const producer = createProducer(deps.kafka);
-  // The partitions' batches run concurrently: their snapshots share produce requests.
-  const changelog = createGroupSender((messages) =>
-    producer.send({ topic: deps.topics.changelog, acks: -1, messages }).then(() => undefined),
-  );
+  const sendSnapshots = async (messages: Message[]) => {
+    await producer.send({ topic: deps.topics.changelog, acks: -1, messages });
+  };
 
   /** Applies the events; resolves with the stored state of every touched profile. */
   async function applyToProfiles(
@@ -100,20 +106,25 @@ export function createProcessor(deps: ProcessorDeps): Component {
     return { touched: [...touched.values()], applied };
   }
 
-  async function handleBatch(batch: EventBatch): Promise<void> {
-    if (batch.events.length === 0) return;
+  /** Applies a round of batches (see createBatchRounds); their profiles never overlap. */
+  async function applyRound(batches: EventBatch[]): Promise<void> {
     const rules = deps.rules();
     const byProfile = new Map<string, PositionedEvent[]>();
-    for (const { event, offset } of batch.events) {
-      const id = profileIdOf(event);
-      let list = byProfile.get(id);
-      if (list === undefined) byProfile.set(id, (list = []));
-      list.push({ event, position: { partition: batch.partition, offset } });
+    let events = 0;
+    for (const batch of batches) {
+      events += batch.events.length;
+      for (const { event, offset } of batch.events) {
+        const id = profileIdOf(event);
+        let list = byProfile.get(id);
+        if (list === undefined) byProfile.set(id, (list = []));
+        list.push({ event, position: { partition: batch.partition, offset } });
+      }
     }
     const { touched, applied } = await applyToProfiles(byProfile, rules);
     metrics?.applied.inc(applied);
-    metrics?.unchanged.inc(batch.events.length - applied);
-    await batch.heartbeat();
+    metrics?.unchanged.inc(events - applied);
+    // One consumer behind every batch: one heartbeat keeps its membership.
+    await batches[0]?.heartbeat();
     await store.syncSegmentSets(
       touched.filter((profile) => profile.segmentSyncNeeded),
       rules.segments.map((segment) => segment.name),
@@ -121,8 +132,9 @@ export function createProcessor(deps: ProcessorDeps): Component {
     // Every touched profile, changed or not: if this is a redelivery after a crash between the
     // Redis write and this send, the snapshot would otherwise never reach the changelog.
     const snapshots = touched.map((profile) => ({ key: profile.id, value: profile.document }));
-    for (const chunk of chunkMessages(snapshots)) await changelog.send(chunk);
+    for (const chunk of chunkMessages(snapshots)) await sendSnapshots(chunk);
   }
+  const rounds = createBatchRounds(applyRound, (batch) => batch.events.length, MAX_ROUND_EVENTS);
 
   return createEventConsumer({
     name: 'processor',
@@ -130,7 +142,7 @@ export function createProcessor(deps: ProcessorDeps): Component {
     groupId: deps.groupId,
     topics: deps.topics,
     logger: deps.logger,
-    handleBatch,
+    handleBatch: (batch) => (batch.events.length === 0 ? Promise.resolve() : rounds.add(batch)),
     producer,
     ...(metrics ? { metrics: metrics.consumer } : {}),
     ...(deps.partitionsConsumedConcurrently === undefined
