@@ -1,3 +1,5 @@
+import { chunkBySize } from './send-in-chunks.ts';
+
 export interface BatchRounds<B> {
   /** Resolves when the round that carried this batch was applied; rejects with its error. */
   add(batch: B): Promise<void>;
@@ -37,15 +39,8 @@ export function createBatchRounds<B>(
   async function run(): Promise<void> {
     scheduled = false;
     running = true;
-    let size = 0;
-    let taken = 0;
-    for (const next of waiting) {
-      if (taken > 0 && size + next.size > maxSize) break;
-      size += next.size;
-      taken++;
-    }
-    const round = waiting.slice(0, taken);
-    waiting = waiting.slice(taken);
+    const round = chunkBySize(waiting, (entry) => entry.size, maxSize)[0] ?? [];
+    waiting = waiting.slice(round.length);
     try {
       await apply(round.map((entry) => entry.batch));
       for (const entry of round) entry.resolve();
