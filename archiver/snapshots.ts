@@ -30,7 +30,8 @@ const NAME = 'snapshots';
 /**
  * Keeps the `profiles` table equal to the compacted profile changelog: the newest snapshot per
  * profile, deleted on a tombstone. Offsets are committed (in the background) after the
- * transaction committed; the version rule makes redelivery harmless. PostgreSQL down: pause, retry with backoff, resume.
+ * transaction committed; the version rule makes redelivery harmless. PostgreSQL down: pause,
+ * retry with backoff, resume.
  */
 export function createSnapshotConsumer(deps: SnapshotConsumerDeps): Component {
   const { kafka, topics, logger, metrics } = deps;
@@ -55,7 +56,7 @@ export function createSnapshotConsumer(deps: SnapshotConsumerDeps): Component {
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const plan = planSnapshots(batch.messages);
-    const isActive = () => commits.isOpen() && payload.isRunning() && !payload.isStale();
+    const isActive = () => commits.isActive(payload);
     if (!isActive()) return;
     if (plan.rejected.length > 0) {
       logger.warn({ partition: batch.partition, rejected: plan.rejected }, 'dead-lettering');
@@ -76,11 +77,7 @@ export function createSnapshotConsumer(deps: SnapshotConsumerDeps): Component {
     });
     metrics.snapshotsWritten.inc(plan.upserts.length + plan.deletes.length);
     const last = batch.messages.at(-1);
-    if (last) {
-      // Kafka's committed offset is the next one to read.
-      commits.advance(batch.topic, batch.partition, String(BigInt(last.offset) + 1n));
-      payload.resolveOffset(last.offset);
-    }
+    if (last) commits.done(payload, last.offset);
     await payload.heartbeat();
   }
 

@@ -6,10 +6,13 @@ import { createOffsetCommitter } from './offset-committer.ts';
 export interface BackgroundCommits {
   /** Runs each batch unless the consumer is stopping; the stop waits for the batch in hand. */
   track(eachBatch: (payload: EachBatchPayload) => Promise<void>): typeof eachBatch;
-  /** The sink holds everything of the partition before `next`. Returns at once. */
-  advance(topic: string, partition: number, next: string): void;
-  /** False once a stop began: a batch still working should give up rather than retry. */
-  isOpen(): boolean;
+  /**
+   * The sink holds the batch up to `lastOffset`: resolves it in kafkajs and hands the next
+   * offset to the committer. Returns at once.
+   */
+  done(payload: EachBatchPayload, lastOffset: string): void;
+  /** False once a stop began or the partition moved on: a batch should give up, not retry. */
+  isActive(payload: EachBatchPayload): boolean;
   /**
    * Stops taking batches, lets the one in hand finish, commits its offsets, then leaves the
    * group. Each step waits no longer than `timeoutMs`.
@@ -55,8 +58,13 @@ export function createBackgroundCommits(
         }
       };
     },
-    advance: (topic, partition, next) => committer.advance(topic, partition, next),
-    isOpen: () => open,
+    done(payload, lastOffset) {
+      const { topic, partition } = payload.batch;
+      // Kafka's committed offset is the next one to read.
+      committer.advance(topic, partition, String(BigInt(lastOffset) + 1n));
+      payload.resolveOffset(lastOffset);
+    },
+    isActive: (payload) => open && payload.isRunning() && !payload.isStale(),
     async stop(timeoutMs) {
       open = false;
       // No more fetches: the loop would otherwise refetch the batches a stop declines.

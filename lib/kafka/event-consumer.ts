@@ -102,7 +102,7 @@ export function createEventConsumer(
       metrics?.deadLettered.inc({ kind: decoded.kind });
       deadLetters.push(letter(message, decoded.reason));
     }
-    const isActive = () => commits.isOpen() && payload.isRunning() && !payload.isStale();
+    const isActive = () => commits.isActive(payload);
     if (!isActive()) return;
     await sendDeadLetters(producer, topics.deadLetter, deadLetters);
     await options.handleBatch({
@@ -120,9 +120,7 @@ export function createEventConsumer(
         await sendDeadLetters(producer, topics.deadLetter, letters);
       },
     });
-    // Kafka's committed offset is the next one to read.
-    commits.advance(batch.topic, batch.partition, String(BigInt(last.offset) + 1n));
-    payload.resolveOffset(last.offset);
+    commits.done(payload, last.offset);
     stopTimer?.();
     metrics?.lag.set({ partition: String(batch.partition) }, Number(batch.offsetLag()));
     await payload.heartbeat();
