@@ -1,7 +1,7 @@
 import type { ConsumerConfig, Kafka, Message } from 'kafkajs';
 import type { Component } from '../lib/lifecycle.ts';
 import type { Logger } from '../lib/logger.ts';
-import { createProducer, IDLE_FETCH_WAIT_MS } from '../lib/kafka/client.ts';
+import { createProducer } from '../lib/kafka/client.ts';
 import { createEventConsumer, type EventBatch } from '../lib/kafka/event-consumer.ts';
 import { createBatchRounds } from '../lib/kafka/batch-rounds.ts';
 import { chunkMessages } from '../lib/kafka/send-in-chunks.ts';
@@ -23,7 +23,8 @@ export interface ProcessorDeps {
   /** The rules in force; read once per batch, so a live reload takes effect with the next one. */
   rules: () => ProfileRules;
   metrics?: ProcessorMetrics;
-  consumerConfig?: Partial<ConsumerConfig>;
+  /** Fetch settings from config/processor.yml (maxWaitTimeMs, maxBytesPerPartition, …). */
+  consumerConfig: Partial<ConsumerConfig>;
   partitionsConsumedConcurrently?: number;
 }
 
@@ -148,6 +149,6 @@ export function createProcessor(deps: ProcessorDeps): Component {
     ...(deps.partitionsConsumedConcurrently === undefined
       ? {}
       : { partitionsConsumedConcurrently: deps.partitionsConsumedConcurrently }),
-    consumerConfig: { maxWaitTimeInMs: IDLE_FETCH_WAIT_MS, ...deps.consumerConfig },
+    consumerConfig: deps.consumerConfig,
   });
 }

@@ -65,13 +65,6 @@ export function createProducer(kafka: Kafka, options: ProducerOptions = {}): Pro
   });
 }
 
-/**
- * How long a consumer's fetch waits at the broker when there is nothing to read. Fetches ask for
- * one byte at least, so data ends the wait at once at any load: this sets only how often an idle
- * consumer polls, which costs the consumer and the broker CPU on a small machine.
- */
-export const IDLE_FETCH_WAIT_MS = 500;
-
 export function parseBrokers(brokers: string): string[] {
   return brokers
     .split(',')
