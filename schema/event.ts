@@ -14,6 +14,24 @@ export const MAX_BATCH_EVENTS = 2_500;
  */
 export const MAX_STORED_EVENT_BYTES = MAX_EVENT_BYTES + 1_024; // 33 KB
 
+/**
+ * The window every event time must fall in (timestamp, originalTimestamp, sentAt, receivedAt):
+ * from 2000-01-01T00:00:00.000Z inclusive to 2100-01-01T00:00:00.000Z exclusive. Outside it a
+ * time is a broken clock or a unit mistake (seconds for milliseconds), and the archive keeps one
+ * PostgreSQL partition per month, so the window also bounds the partitions an event can ask for.
+ */
+export const EVENT_TIME_FROM_MS = Date.UTC(2000, 0, 1); // 2000-01-01T00:00:00.000Z, inclusive
+export const EVENT_TIME_TO_MS = Date.UTC(2100, 0, 1); // 2100-01-01T00:00:00.000Z, exclusive
+export const EVENT_TIME_WINDOW = {
+  from: new Date(EVENT_TIME_FROM_MS).toISOString(),
+  to: new Date(EVENT_TIME_TO_MS).toISOString(),
+} as const;
+/**
+ * How far the (skew-corrected) timestamp may lie after receivedAt: a day covers any time zone
+ * mistake, and a profile's lastSeenAt cannot be pinned far in the future.
+ */
+export const MAX_TIMESTAMP_AHEAD_MS = 24 * 60 * 60 * 1_000; // 24 hours
+
 const jsonObject = z.record(z.string(), z.unknown());
 const isoDate = z.iso.datetime({ offset: true, local: false });
 
@@ -70,6 +88,26 @@ export const incomingEventSchema = z
   .discriminatedUnion('type', [track, identify, page, screen, group, alias])
   .refine(hasIdentity, identityIssue);
 
+/** On the topic, receivedAt may come from the producer or, when absent, from the record. */
+const unstamped = { receivedAt: isoDate.optional() };
+
+/**
+ * One event on the topic as any producer may write it: a call as a client sends it, optionally
+ * with what ingest stamps. The consumers fill what is missing from the Kafka record
+ * (lib/kafka/decode.ts), so an outside producer (kcat, Kafka Connect) needs no PulseHub code.
+ * The published JSON Schema (schema/event.schema.json) is generated from this one.
+ */
+export const topicEventSchema = z
+  .discriminatedUnion('type', [
+    track.extend(unstamped),
+    identify.extend(unstamped),
+    page.extend(unstamped),
+    screen.extend(unstamped),
+    group.extend(unstamped),
+    alias.extend(unstamped),
+  ])
+  .refine(hasIdentity, identityIssue);
+
 /** What ingest stamps onto every call before it goes to Kafka. */
 const stamped = {
   messageId: z.string().min(1).max(200),
@@ -78,9 +116,8 @@ const stamped = {
 };
 
 /**
- * An event as ingest writes it to Kafka: a valid call plus what ingest stamps. The processor
- * re-validates every message against this, since bytes on the topic may come from producers
- * other than PulseHub's ingest. Each call type is extended rather than the union intersected:
+ * An event as ingest writes it to Kafka and as the consumers hand it on: a valid call plus what
+ * ingest stamps. Each call type is extended rather than the union intersected:
  * an intersection parses every event twice and merges the results, this parses it once.
  */
 export const activityEventSchema = z
@@ -95,6 +132,9 @@ export const activityEventSchema = z
   .refine(hasIdentity, identityIssue);
 
 export type IncomingEvent = z.infer<typeof incomingEventSchema>;
+
+/** An event as a producer wrote it to the topic, before the consumers filled in the rest. */
+export type TopicEvent = z.infer<typeof topicEventSchema>;
 
 /** An event as it travels on Kafka: always with messageId, timestamp and receivedAt. */
 export type ActivityEvent = z.infer<typeof activityEventSchema>;

@@ -377,7 +377,7 @@ describe('hot path: ingest, processor, announcements, dead letters', () => {
       ['[1,2]', /^invalid event: /],
       [JSON.stringify({ ...valid, type: 'purchase' }), /^invalid event: type/],
       [JSON.stringify({ ...valid, timestamp: 'soon' }), /^invalid event: timestamp/],
-      [JSON.stringify({ ...valid, receivedAt: undefined }), /^invalid event: receivedAt/],
+      [JSON.stringify({ ...valid, receivedAt: 'later' }), /^invalid event: receivedAt/],
       [
         JSON.stringify({ ...valid, userId: undefined }),
         /^invalid event: userId: userId or anonymousId is required/,

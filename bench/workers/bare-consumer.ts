@@ -22,7 +22,7 @@ const WORK: Record<ConsumerWork, (message: KafkaMessage) => unknown> = {
   // JSON.parse only: the least any consumer that looks inside an event must do.
   parse: (message) => JSON.parse(message.value?.toString('utf8') ?? 'null'),
   // The processor's own decode: JSON.parse and the event schema's validation.
-  decode: (message) => decodeEvent(message),
+  decode: (message) => decodeEvent(message, 0),
 };
 
 const channel = workerChannel<BareConsumerSettings>();

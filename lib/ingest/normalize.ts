@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { incomingEventSchema, type ActivityEvent } from '../../schema/event.ts';
+import type { z } from 'zod';
+import { incomingEventSchema, type ActivityEvent, type TopicEvent } from '../../schema/event.ts';
+import { eventTimestamp, inWindow, OUTSIDE_WINDOW } from './event-times.ts';
+import { mayHoldUnstorable, unstorableFields } from './storable.ts';
 
 export interface FieldError {
   field: string;
@@ -8,35 +11,79 @@ export interface FieldError {
 
 export type Normalized = { ok: true; event: ActivityEvent } | { ok: false; errors: FieldError[] };
 
+/** What completes an event where it lacks what ingest stamps. */
+export interface EventDefaults {
+  /** receivedAt when the event has none: ingest's clock, or the Kafka record's timestamp. */
+  receivedAtMs: number;
+  /** How that receivedAt is named in an error. */
+  receivedAtField: string;
+  /**
+   * The messageId when the event has none. A value, not a callback: a closure made per message
+   * costs the consumers' decode more than everything else completeEvent does.
+   */
+  messageId: string;
+}
+
+/** Zod's issues as field errors, `(event)` for the event as a whole. */
+export function fieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.map((issue) => ({
+    field: issue.path.join('.') || '(event)',
+    message: issue.message,
+  }));
+}
+
 /**
- * Validates one Segment call and stamps what PulseHub adds: a messageId when the client sent
- * none, receivedAt, and a timestamp corrected for client clock skew the way Segment does it:
- * timestamp = receivedAt - (sentAt - originalTimestamp).
+ * Completes a valid event with what only ingest adds: receivedAt, messageId and the timestamp
+ * corrected for client clock skew (eventTimestamp), each only where the event lacks it, and
+ * checks the time rules. An event that lacks nothing is returned as it is, so the consumers'
+ * decode of ingest's own events allocates nothing here.
  */
-export function normalizeEvent(input: unknown, receivedAt: Date): Normalized {
-  const parsed = incomingEventSchema.safeParse(input);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      errors: parsed.error.issues.map((issue) => ({
-        field: issue.path.join('.') || '(event)',
-        message: issue.message,
-      })),
-    };
+export function completeEvent(event: TopicEvent, defaults: EventDefaults): Normalized {
+  const stamped = event.receivedAt !== undefined;
+  let receivedAt = event.receivedAt;
+  if (receivedAt === undefined) {
+    // Checked before it becomes text: toISOString throws beyond ±8.64e15 ms (and on NaN).
+    if (!inWindow(defaults.receivedAtMs))
+      return { ok: false, errors: [{ field: defaults.receivedAtField, message: OUTSIDE_WINDOW }] };
+    receivedAt = new Date(defaults.receivedAtMs).toISOString();
   }
-  const event = parsed.data;
-  const received = receivedAt.getTime();
-  const original = event.originalTimestamp ?? event.timestamp;
-  let timestamp = original === undefined ? received : Date.parse(original);
-  if (original !== undefined && event.sentAt !== undefined)
-    timestamp = received - (Date.parse(event.sentAt) - Date.parse(original));
+  const time = eventTimestamp(event, {
+    receivedAt,
+    receivedAtField: stamped ? 'receivedAt' : defaults.receivedAtField,
+    stamped,
+  });
+  if (!time.ok) return time;
+  if (stamped && event.messageId !== undefined && event.timestamp === time.timestamp)
+    return { ok: true, event: event as ActivityEvent };
   return {
     ok: true,
     event: {
       ...event,
-      messageId: event.messageId ?? randomUUID(),
-      timestamp: new Date(timestamp).toISOString(),
-      receivedAt: receivedAt.toISOString(),
+      messageId: event.messageId ?? defaults.messageId,
+      timestamp: time.timestamp,
+      receivedAt,
     },
   };
+}
+
+/**
+ * Validates one Segment call as a client sent it and stamps what PulseHub adds (completeEvent):
+ * a messageId when the client sent none, receivedAt, and the skew-corrected timestamp. Refuses,
+ * by field, every key or string value PostgreSQL cannot store (lib/ingest/storable.ts) and
+ * every time outside the rules. `json` is the call as JSON text when the caller has it (for
+ * its size): text without a suspicious escape skips the walk for unstorable characters.
+ */
+export function normalizeEvent(input: unknown, receivedAt: Date, json?: string): Normalized {
+  const unstorable = json === undefined || mayHoldUnstorable(json) ? unstorableFields(input) : [];
+  const parsed = incomingEventSchema.safeParse(input);
+  if (!parsed.success || unstorable.length > 0)
+    return {
+      ok: false,
+      errors: [...unstorable, ...(parsed.error ? fieldErrors(parsed.error) : [])],
+    };
+  return completeEvent(parsed.data, {
+    receivedAtMs: receivedAt.getTime(),
+    receivedAtField: 'receivedAt',
+    messageId: randomUUID(),
+  });
 }

@@ -20,7 +20,8 @@ export function validateCalls(
   calls.forEach((call, index) => {
     const prefix = batched ? `batch[${index}]` : '';
     const field = (name: string) => (prefix === '' ? name : `${prefix}.${name}`);
-    if (Buffer.byteLength(JSON.stringify(call) ?? '') > MAX_EVENT_BYTES) {
+    const json = JSON.stringify(call) ?? '';
+    if (Buffer.byteLength(json) > MAX_EVENT_BYTES) {
       tooLarge = true;
       errors.push({
         field: prefix === '' ? '(event)' : prefix,
@@ -28,7 +29,7 @@ export function validateCalls(
       });
       return;
     }
-    const normalized = normalizeEvent(call, receivedAt);
+    const normalized = normalizeEvent(call, receivedAt, json);
     if (normalized.ok) events.push(normalized.event);
     else
       errors.push(...normalized.errors.map((e) => ({ field: field(e.field), message: e.message })));
