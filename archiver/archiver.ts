@@ -8,7 +8,7 @@ import { archiveRows, type ArchiveDatabase } from './archive-rows.ts';
 import type { FetchGathering } from './config.ts';
 import type { ArchiverMetrics } from './metrics.ts';
 import type { PartitionKeeper } from './partitions.ts';
-import { createSinkGuard } from './sink-guard.ts';
+import { describeDatabaseError } from './pg-errors.ts';
 
 export interface ArchiverDeps {
   kafka: Kafka;
@@ -23,29 +23,24 @@ export interface ArchiverDeps {
 }
 
 /**
- * The cold path: every event into PostgreSQL exactly once. A batch is one insert that skips
+ * The cold path: every event into PostgreSQL exactly once. A batch is one write that skips
  * events already stored, and offsets are committed only after it committed, so a crash at any
- * point at worst re-inserts rows that the dedupe key then skips. While PostgreSQL is down the
+ * point at worst rewrites rows that the dedupe key then skips. While PostgreSQL is down the
  * consumer pauses and the batch in hand is retried with backoff; `ready()` says false meanwhile.
+ * Invalid messages are the processor's to dead-letter (one copy in the dead-letter topic): the
+ * archiver counts and skips them.
  */
 export function createArchiver(deps: ArchiverDeps): Component {
   const { metrics } = deps;
-  const guard = createSinkGuard({
-    name: 'events archive',
-    logger: deps.logger,
-    ...deps.retry,
-    pause: () => consumer.consumer.pause([{ topic: deps.topics.events }]),
-    resume: () => consumer.consumer.resume([{ topic: deps.topics.events }]),
-    onAvailability: (available) =>
-      metrics.postgresAvailable.set({ consumer: 'events' }, +available),
-  });
 
   async function handleBatch(batch: EventBatch): Promise<void> {
     if (batch.events.length === 0) return;
     const rows = batch.events.map(({ event, offset }) =>
       toEventRow(event, batch.partition, offset),
     );
-    const outcome = await guard.run(() => archiveRows(deps.database, deps.partitions, rows), batch);
+    const outcome = await batch.untilStored(() =>
+      archiveRows(deps.database, deps.partitions, rows),
+    );
     metrics.eventsInserted.inc(outcome.inserted);
     metrics.eventsDuplicate.inc(outcome.duplicates);
     if (outcome.rejected.length === 0) return;
@@ -54,11 +49,19 @@ export function createArchiver(deps: ArchiverDeps): Component {
     await batch.deadLetter(outcome.rejected);
   }
 
-  const consumer = createEventConsumer({
+  return createEventConsumer({
     ...deps,
     metrics: metrics.consumer,
     name: 'archiver',
+    ownsInvalidEvents: false,
     handleBatch,
+    sink: {
+      name: 'events archive',
+      ...deps.retry,
+      describeError: describeDatabaseError,
+      onAvailability: (available) =>
+        metrics.postgresAvailable.set({ consumer: 'events' }, +available),
+    },
     consumerConfig: {
       minBytes: deps.fetch.minBytes,
       maxWaitTimeInMs: deps.fetch.maxWaitTimeMs,
@@ -67,8 +70,4 @@ export function createArchiver(deps: ArchiverDeps): Component {
     // While PostgreSQL writes one batch, the next partition's batch is parsed and sent.
     partitionsConsumedConcurrently: deps.fetch.concurrency,
   });
-  return {
-    ...consumer,
-    ready: async () => guard.available() && (await consumer.ready()),
-  };
 }

@@ -4,6 +4,8 @@ import { createConsumerMetrics, type ConsumerMetrics } from '../lib/kafka/consum
 export interface ArchiverMetrics {
   /** Dead letters, batch durations and lag of the events consumer. */
   consumer: ConsumerMetrics;
+  /** The same for the changelog (snapshot) consumer. */
+  snapshotsConsumer: ConsumerMetrics;
   eventsInserted: Counter;
   eventsDuplicate: Counter;
   refusedDeadLetters: Counter;
@@ -23,6 +25,7 @@ export function createArchiverMetrics(registry: Registry): ArchiverMetrics {
   postgresAvailable.set({ consumer: 'snapshots' }, 1);
   return {
     consumer: createConsumerMetrics(registry, 'pulsehub_archiver'),
+    snapshotsConsumer: createConsumerMetrics(registry, 'pulsehub_archiver_snapshots', 'records'),
     eventsInserted: new Counter({
       name: 'pulsehub_archiver_events_inserted_total',
       help: 'Events written to the archive',

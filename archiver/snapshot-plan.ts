@@ -5,7 +5,12 @@ import type { ProfileRow } from '../schema/db/tables.ts';
 export interface ChangelogRecord {
   key: Buffer | null;
   value: Buffer | null;
-  offset: string;
+}
+
+/** A decoded changelog record: a profile's snapshot, or its tombstone (snapshot null). */
+export interface ChangelogEntry {
+  profileId: string;
+  snapshot: StoredProfile | null;
 }
 
 /** What one batch of the changelog does to the `profiles` table, in this order. */
@@ -14,11 +19,11 @@ export interface SnapshotPlan {
   deletes: string[];
   /** Per profile the newest snapshot after its last tombstone in the batch. */
   upserts: ProfileRow[];
-  /** Records that are neither a snapshot nor a tombstone, for the dead-letter topic. */
-  rejected: Array<{ offset: string; reason: string }>;
 }
 
 type Parsed = { ok: true; snapshot: StoredProfile } | { ok: false; reason: string };
+export type DecodedRecord =
+  { ok: true; value: ChangelogEntry } | { ok: false; kind: 'invalid'; reason: string };
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -54,41 +59,41 @@ export function parseSnapshot(value: Buffer): Parsed {
 }
 
 /**
- * Turns a batch of changelog records into table writes. Within a batch a profile may appear
- * several times: only its newest snapshot is written (one row per profile per statement), and
- * a tombstone deletes the row before any snapshot that followed it is written.
+ * Decodes one changelog record. What is neither a snapshot nor a tombstone of the profile its
+ * key names is refused with the reason, for the dead-letter topic.
  */
-export function planSnapshots(records: readonly ChangelogRecord[]): SnapshotPlan {
+export function decodeChangelogRecord(record: ChangelogRecord): DecodedRecord {
+  const key = record.key?.toString('utf8');
+  const refuse = (reason: string): DecodedRecord => ({ ok: false, kind: 'invalid', reason });
+  if (record.value === null)
+    return key === undefined || key === ''
+      ? refuse('tombstone without a key')
+      : { ok: true, value: { profileId: key, snapshot: null } };
+  const parsed = parseSnapshot(record.value);
+  if (!parsed.ok) return refuse(parsed.reason);
+  const { profile } = parsed.snapshot;
+  if (key !== undefined && key !== profile.id)
+    return refuse(`key "${key}" differs from the snapshot's profile id "${profile.id}"`);
+  return { ok: true, value: { profileId: profile.id, snapshot: parsed.snapshot } };
+}
+
+/**
+ * Turns a batch of decoded changelog records into table writes. Within a batch a profile may
+ * appear several times: only its newest snapshot is written (one row per profile per
+ * statement), and a tombstone deletes the row before any snapshot that followed it is written.
+ */
+export function planSnapshots(entries: readonly ChangelogEntry[]): SnapshotPlan {
   const deletes = new Set<string>();
   const newest = new Map<string, StoredProfile>();
-  const rejected: SnapshotPlan['rejected'] = [];
-  for (const record of records) {
-    const key = record.key?.toString('utf8');
-    if (record.value === null) {
-      if (key === undefined || key === '')
-        rejected.push({ offset: record.offset, reason: 'tombstone without a key' });
-      else {
-        deletes.add(key);
-        newest.delete(key);
-      }
+  for (const { profileId, snapshot } of entries) {
+    if (snapshot === null) {
+      deletes.add(profileId);
+      newest.delete(profileId);
       continue;
     }
-    const parsed = parseSnapshot(record.value);
-    if (!parsed.ok) {
-      rejected.push({ offset: record.offset, reason: parsed.reason });
-      continue;
-    }
-    const { profile } = parsed.snapshot;
-    if (key !== undefined && key !== profile.id) {
-      rejected.push({
-        offset: record.offset,
-        reason: `key "${key}" differs from the snapshot's profile id "${profile.id}"`,
-      });
-      continue;
-    }
-    const previous = newest.get(profile.id);
-    if (previous === undefined || previous.profile.version < profile.version)
-      newest.set(profile.id, parsed.snapshot);
+    const previous = newest.get(profileId);
+    if (previous === undefined || previous.profile.version < snapshot.profile.version)
+      newest.set(profileId, snapshot);
   }
   return {
     deletes: [...deletes],
@@ -98,6 +103,5 @@ export function planSnapshots(records: readonly ChangelogRecord[]): SnapshotPlan
       version: snapshot.profile.version,
       updatedAt: snapshot.profile.updatedAt,
     })),
-    rejected,
   };
 }

@@ -57,9 +57,14 @@ export function graphqlRoute<Context extends BaseContext, Caller = never>(
           : raw.toString('utf8');
     } catch (error) {
       if (error instanceof PayloadTooLargeError)
-        sendJson(res, 413, {
-          errors: [{ message: error.message, extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
-        });
+        sendJson(
+          res,
+          413,
+          { errors: [{ message: error.message, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] },
+          // A body refused part-way leaves unread bytes on the connection: reusing it would
+          // make the next request on it wait for bytes that never come.
+          req.complete ? {} : { connection: 'close' },
+        );
       else
         sendJson(res, 400, {
           errors: [

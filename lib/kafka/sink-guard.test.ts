@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../lib/logger.ts';
+import { createLogger } from '../logger.ts';
 import { BatchAbandonedError, createSinkGuard } from './sink-guard.ts';
 
 function guardWithLog() {
@@ -51,13 +51,30 @@ describe('sink guard', () => {
     expect(guard.available()).toBe(false);
   });
 
+  it('resumes the consumer when it gives a batch up, so the next assignment is fetched', async () => {
+    const { guard, log } = guardWithLog();
+    let active = true;
+    const run = guard.run(
+      async () => {
+        active = false;
+        throw new Error('connection terminated');
+      },
+      { isActive: () => active, heartbeat: () => Promise.resolve() },
+    );
+    await expect(run).rejects.toBeInstanceOf(BatchAbandonedError);
+    expect(log).toEqual(['pause', 'down', 'resume']);
+    // Still down: the next batch's first attempt decides, and pauses again if it fails.
+    expect(guard.available()).toBe(false);
+  });
+
   it('gives the batch up when a heartbeat reports a rebalance', async () => {
-    const { guard } = guardWithLog();
+    const { guard, log } = guardWithLog();
     const rebalance = new Error('The group is rebalancing');
     const run = guard.run(() => Promise.reject(new Error('down')), {
       isActive: () => true,
       heartbeat: () => Promise.reject(rebalance),
     });
     await expect(run).rejects.toBe(rebalance);
+    expect(log.at(-1)).toBe('resume');
   });
 });

@@ -1,5 +1,4 @@
-import type { Logger } from '../lib/logger.ts';
-import { describeDatabaseError } from './pg-errors.ts';
+import type { Logger } from '../logger.ts';
 
 /** What a consumer batch offers the guard: liveness checks while it waits. */
 export interface BatchHandle {
@@ -22,6 +21,8 @@ export interface SinkGuardOptions {
   onAvailability?(available: boolean): void;
   /** Longest single sleep, so heartbeats and a stop are noticed while waiting. */
   sliceMs?: number;
+  /** A short, loggable description of a failure (default: its message). */
+  describe?(error: unknown): string;
 }
 
 export interface SinkGuard {
@@ -31,7 +32,10 @@ export interface SinkGuard {
    * Runs `work` until it succeeds: on failure the consumer pauses, the guard waits with
    * exponential backoff (heart-beating), and tries again; it resumes the consumer after the
    * first success. Throws only when the batch is no longer ours (stop or rebalance), so the
-   * caller never commits offsets for a batch that was not written.
+   * caller never commits offsets for a batch that was not written. Giving a batch up resumes
+   * the consumer: after a rebalance the partitions it is given would otherwise stay paused with
+   * nothing left to retry, and their next batch is the one that finds the sink back (or pauses
+   * again).
    */
   run<T>(work: () => Promise<T>, batch: BatchHandle): Promise<T>;
 }
@@ -43,7 +47,17 @@ export class BatchAbandonedError extends Error {
 export function createSinkGuard(options: SinkGuardOptions): SinkGuard {
   const { logger, name } = options;
   const sliceMs = options.sliceMs ?? 1_000; // 1 second
+  const describe =
+    options.describe ??
+    ((error: unknown) => (error instanceof Error ? error.message : String(error)));
   let down = false;
+
+  function abandon(error: unknown): BatchAbandonedError {
+    options.resume();
+    return new BatchAbandonedError(`${name}: batch abandoned while the sink was down`, {
+      cause: error,
+    });
+  }
 
   async function wait(ms: number, batch: BatchHandle): Promise<void> {
     const until = Date.now() + ms;
@@ -76,18 +90,17 @@ export function createSinkGuard(options: SinkGuardOptions): SinkGuard {
             options.onAvailability?.(false);
           }
           logger.warn(
-            { sink: name, error: describeDatabaseError(error), attempt, retryInMs: backoff },
+            { sink: name, error: describe(error), attempt, retryInMs: backoff },
             'sink unavailable, consumer paused',
           );
-          if (!batch.isActive())
-            throw new BatchAbandonedError(`${name}: batch abandoned while the sink was down`, {
-              cause: error,
-            });
-          await wait(backoff, batch);
-          if (!batch.isActive())
-            throw new BatchAbandonedError(`${name}: batch abandoned while the sink was down`, {
-              cause: error,
-            });
+          if (!batch.isActive()) throw abandon(error);
+          try {
+            await wait(backoff, batch);
+          } catch (rebalance) {
+            options.resume();
+            throw rebalance;
+          }
+          if (!batch.isActive()) throw abandon(error);
           backoff = Math.min(backoff * 2, options.maxBackoffMs);
         }
       }
