@@ -19,19 +19,40 @@ export interface ArchiveDatabase {
   pool: pg.Pool;
 }
 
-/** SQLSTATE 23505: a row with the same (message_id, timestamp) is stored already. */
+/** SQLSTATE 23505: an event with the same (profile id, message id) is stored already. */
 const UNIQUE_VIOLATION = '23505';
 
 /** SQLSTATE 23514 with this message: no partition holds the row's month. */
 const NO_PARTITION = /no partition of relation/;
 
+/** The dedupe key as one string; the length prefix keeps any two ids apart. */
+const keyOf = (row: EventRow) => `${row.profileId.length}:${row.profileId}${row.messageId}`;
+
 /**
- * Writes one batch: one COPY for the whole batch, or, when it holds events stored before (a
- * redelivery), one insert that skips them; only when the database refuses the batch for its
- * content are the rows tried one by one, so a single bad row is set aside
- * (for the dead-letter topic) instead of blocking its partition forever. Any other failure
- * (connection refused, server restarting) is thrown for the caller to retry the whole batch,
- * which is harmless: stored rows are skipped by the dedupe key.
+ * The first row of each (profile id, message id) in batch order: a client's retry may sit in
+ * the same batch as the original, and COPY would refuse the batch for it.
+ */
+export function firstPerKey(rows: readonly EventRow[]): EventRow[] {
+  const seen = new Set<string>();
+  const first: EventRow[] = [];
+  for (const row of rows) {
+    const key = keyOf(row);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    first.push(row);
+  }
+  return first;
+}
+
+/**
+ * Writes one batch; "the same event" (same profile id and messageId, whatever the timestamp)
+ * is stored once, the first one wins. The batch's own repeats are dropped here, then one COPY
+ * writes the rest, or, when it holds events stored before (a redelivery, a client's retry in
+ * a later batch), one insert that skips them. Only when the database refuses the batch for its
+ * content are the rows tried one by one, so a single bad row is set aside (for the dead-letter
+ * topic) instead of blocking its partition forever. Any other failure (connection refused,
+ * server restarting) is thrown for the caller to retry the whole batch, which is harmless:
+ * stored events are skipped by their key.
  */
 export async function archiveRows(
   database: ArchiveDatabase,
@@ -39,14 +60,15 @@ export async function archiveRows(
   rows: readonly EventRow[],
 ): Promise<ArchiveOutcome> {
   const { db } = database;
-  const timestamps = rows.map((row) => row.timestamp);
+  const distinct = firstPerKey(rows);
+  const timestamps = distinct.map((row) => row.timestamp);
   const whole = async (): Promise<ArchiveOutcome> => {
     let inserted: number;
     try {
-      inserted = await copyEvents(database.pool, rows);
+      inserted = await copyEvents(database.pool, distinct);
     } catch (error) {
       if (databaseCause(error).code !== UNIQUE_VIOLATION) throw error;
-      inserted = await insertEvents(db, rows);
+      inserted = await insertEvents(db, distinct);
     }
     return { inserted, duplicates: rows.length - inserted, rejected: [] };
   };
@@ -66,6 +88,8 @@ export async function archiveRows(
       }
     }
   }
+  // Every row in batch order, repeats too: when the first copy of an event is refused, the
+  // next one is the first stored.
   const outcome: ArchiveOutcome = { inserted: 0, duplicates: 0, rejected: [] };
   for (const row of rows) {
     try {
@@ -73,7 +97,7 @@ export async function archiveRows(
       outcome.inserted += inserted;
       outcome.duplicates += 1 - inserted;
     } catch (error) {
-      // Its content (or, with every month present, a time no partition holds) is refused.
+      // Its content, or a time no partition holds (or can: see PartitionKeeper), is refused.
       if (!isRowDataError(error)) throw error;
       outcome.rejected.push({
         offset: row.sourceOffset,

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   addMonths,
+  compareMonths,
   expiredMonths,
+  FIRST_MONTH,
+  isPartitionable,
+  LAST_MONTH,
   monthBounds,
   monthOf,
   monthsToPrepare,
@@ -33,6 +37,39 @@ describe('partition months', () => {
       from: '2026-12-01T00:00:00.000Z',
       to: '2027-01-01T00:00:00.000Z',
     });
+  });
+
+  it('name and bound every month event times may fall in, 2000-01 to 2099-12, without gaps', () => {
+    const months = Array.from({ length: 100 * 12 }, (_, i) =>
+      addMonths({ year: 2000, month: 1 }, i),
+    );
+    expect(months.at(-1)).toEqual({ year: 2099, month: 12 });
+    const names = months.map(partitionName);
+    expect(names[0]).toBe('events_y2000m01');
+    expect(names.at(-1)).toBe('events_y2099m12');
+    expect(new Set(names).size).toBe(months.length);
+    expect(names.map(parsePartitionName)).toEqual(months);
+    const bounds = months.map(monthBounds);
+    expect(bounds[0]?.from).toBe('2000-01-01T00:00:00.000Z');
+    expect(bounds.at(-1)?.to).toBe('2100-01-01T00:00:00.000Z');
+    bounds.slice(1).forEach((bound, i) => expect(bound.from).toBe(bounds[i]?.to));
+    expect(months.every(isPartitionable)).toBe(true);
+    // The window's first and last instants fall in its first and last month.
+    expect(monthOf('2000-01-01T00:00:00.000Z')).toEqual({ year: 2000, month: 1 });
+    expect(monthOf('2099-12-31T23:59:59.999Z')).toEqual({ year: 2099, month: 12 });
+  });
+
+  it('bound the years 0-99 as themselves, and partition only four-digit bounds', () => {
+    expect(monthBounds({ year: 50, month: 2 })).toEqual({
+      from: '0050-02-01T00:00:00.000Z',
+      to: '0050-03-01T00:00:00.000Z',
+    });
+    expect(monthBounds(LAST_MONTH).to).toBe('9999-12-01T00:00:00.000Z');
+    expect(compareMonths(FIRST_MONTH, { year: 1, month: 1 })).toBe(0);
+    expect(isPartitionable({ year: 0, month: 12 })).toBe(false);
+    expect(isPartitionable({ year: 9999, month: 12 })).toBe(false);
+    expect(monthOf('+010000-01-01T00:00:00.000Z')).toEqual({ year: 10_000, month: 1 });
+    expect(isPartitionable({ year: 10_000, month: 1 })).toBe(false);
   });
 
   it('prepare the current month and the ones ahead', () => {

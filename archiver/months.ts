@@ -7,6 +7,15 @@ export interface Month {
   month: number;
 }
 
+/**
+ * The months partitions can exist for: bounds with four-digit years, which PostgreSQL and
+ * JavaScript read and write the same way in ISO 8601 (so not 9999-12, whose end is in the year
+ * 10000), as the events_yYYYYmMM names hold them. Ingest lets through much less (2000-01 to
+ * 2099-12); an event outside gets no partition, and the archive refuses it.
+ */
+export const FIRST_MONTH: Month = { year: 1, month: 1 };
+export const LAST_MONTH: Month = { year: 9999, month: 11 };
+
 /** The UTC month of an instant; undefined when the text is not a date. */
 export function monthOf(timestamp: string): Month | undefined {
   const ms = Date.parse(timestamp);
@@ -24,6 +33,10 @@ export function compareMonths(a: Month, b: Month): number {
   return a.year * 12 + a.month - (b.year * 12 + b.month);
 }
 
+export function isPartitionable(month: Month): boolean {
+  return compareMonths(month, FIRST_MONTH) >= 0 && compareMonths(month, LAST_MONTH) <= 0;
+}
+
 export function partitionName({ year, month }: Month): string {
   return `events_y${String(year).padStart(4, '0')}m${String(month).padStart(2, '0')}`;
 }
@@ -38,7 +51,12 @@ export function parsePartitionName(name: string): Month | undefined {
 
 /** The partition's bounds as ISO 8601 instants, for `FOR VALUES FROM (...) TO (...)`. */
 export function monthBounds(month: Month): { from: string; to: string } {
-  const start = (m: Month) => new Date(Date.UTC(m.year, m.month - 1, 1)).toISOString();
+  const start = (m: Month) => {
+    // setUTCFullYear, not Date.UTC, which reads the years 0-99 as 1900-1999.
+    const date = new Date(0);
+    date.setUTCFullYear(m.year, m.month - 1, 1);
+    return date.toISOString();
+  };
   return { from: start(month), to: start(addMonths(month, 1)) };
 }
 

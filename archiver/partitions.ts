@@ -2,8 +2,10 @@ import { sql } from 'drizzle-orm';
 import type { Component } from '../lib/lifecycle.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Database } from '../lib/postgres.ts';
+import { eventKeys } from '../schema/db/tables.ts';
 import {
   expiredMonths,
+  isPartitionable,
   monthBounds,
   monthOf,
   monthsToPrepare,
@@ -11,7 +13,7 @@ import {
   partitionName,
   type Month,
 } from './months.ts';
-import { databaseCause } from './pg-errors.ts';
+import { databaseCause, describeDatabaseError } from './pg-errors.ts';
 
 export interface PartitionSettings {
   /** Months after the current one whose partitions exist before their first event. */
@@ -23,7 +25,12 @@ export interface PartitionSettings {
 }
 
 export interface PartitionKeeper extends Component {
-  /** Creates the partitions these timestamps need; a no-op for months already there. */
+  /**
+   * Creates the partitions these timestamps need; a no-op for months already there. A month
+   * that cannot have a partition (see FIRST_MONTH, LAST_MONTH), or whose creation PostgreSQL
+   * refuses for its bounds, is skipped: its events then fail to insert and are dead-lettered,
+   * where throwing would retry the batch forever.
+   */
   ensureFor(timestamps: readonly string[]): Promise<void>;
   /** Forgets what it knows exists (another archiver may have dropped a month meanwhile). */
   forget(): void;
@@ -34,10 +41,14 @@ export interface PartitionKeeper extends Component {
 // duplicate_table, and the unique index on pg_type when two archivers create one month at once.
 const ALREADY_EXISTS = new Set(['42P07', '23505']);
 
+/** A month PostgreSQL will never create: bounds out of range (22…), overlap (42P17). */
+const refusedMonth = (code: string) => code.startsWith('22') || code === '42P17';
+
 /**
  * Keeps the monthly partitions of `events`: the current month and `aheadMonths` exist before
  * their first event, a month an event needs is created on demand (late or far-future events),
- * and with a retention setting whole months are dropped — instant, no DELETE, no bloat.
+ * and with a retention setting whole months are dropped — instant, no DELETE of events, no
+ * bloat — with their rows of the small event_keys table.
  */
 export function createPartitionKeeper(
   db: Database,
@@ -72,6 +83,19 @@ export function createPartitionKeeper(
     return created;
   }
 
+  /** A month's partition with its keys: both go, or neither (one transaction). */
+  async function drop(month: Month): Promise<void> {
+    const name = partitionName(month);
+    // Every key before the month's end, not only the month's: keys whose partition was
+    // dropped by hand earlier go too, else a retry of those events would be taken as stored.
+    const { to } = monthBounds(month);
+    await db.transaction(async (tx) => {
+      await tx.delete(eventKeys).where(sql`${eventKeys.timestamp} < ${to}`);
+      await tx.execute(sql.raw(`drop table if exists "${name}"`));
+    });
+    known.delete(name);
+  }
+
   async function maintain(now = new Date()) {
     const present = await existing();
     for (const name of present) known.add(name);
@@ -84,10 +108,8 @@ export function createPartitionKeeper(
     const months = present.flatMap((name) => parsePartitionName(name) ?? []);
     const dropped: string[] = [];
     for (const month of expiredMonths(months, now, settings.retentionMonths)) {
-      const name = partitionName(month);
-      await db.execute(sql.raw(`drop table if exists "${name}"`));
-      known.delete(name);
-      dropped.push(name);
+      await drop(month);
+      dropped.push(partitionName(month));
     }
     if (created.length > 0 || dropped.length > 0)
       logger.info({ created, dropped }, 'events partitions maintained');
@@ -109,11 +131,23 @@ export function createPartitionKeeper(
         if (seen.has(key)) continue;
         seen.add(key);
         const month = monthOf(timestamp);
-        // An unparsable timestamp needs no partition: its insert fails and it is dead-lettered.
-        if (month !== undefined && !known.has(partitionName(month)))
+        // An unparsable or unpartitionable timestamp gets no partition: its insert fails and
+        // it is dead-lettered.
+        if (month !== undefined && isPartitionable(month) && !known.has(partitionName(month)))
           missing.set(partitionName(month), month);
       }
-      for (const month of missing.values()) await create(month);
+      for (const month of missing.values()) {
+        try {
+          await create(month);
+        } catch (error) {
+          const { code } = databaseCause(error);
+          if (code === undefined || !refusedMonth(code)) throw error;
+          logger.warn(
+            { partition: partitionName(month), error: describeDatabaseError(error) },
+            'events partition refused; its events are dead-lettered',
+          );
+        }
+      }
     },
     async start() {
       await maintain();

@@ -178,6 +178,7 @@ describe('cold path through GraphQL: activities, snapshot fallback, deletion', (
     expect(await redis.exists(layout.profile(id))).toBe(0);
     expect(await redis.smembers(layout.segmentMembers('vip'))).toEqual([other]);
     expect((await archive.counts(id)).rows).toBe(0);
+    expect(await archive.query('select 1 from event_keys where profile_id = $1', [id])).toEqual([]);
     expect((await archive.counts(other)).rows).toBe(2);
     expect(await snapshotRow(id)).toBeUndefined();
     // 5 records of the snapshot test, this profile's snapshot and its tombstone.

@@ -30,6 +30,21 @@ describe('cold path: monthly partitions of the archive', () => {
       ),
     );
 
+  const keyTimes = async (prefix: string) =>
+    (
+      await archive.query<{ timestamp: Date }>(
+        `select timestamp from event_keys where message_id like $1 || '%' order by 1`,
+        [prefix],
+      )
+    ).map((row) => row.timestamp.toISOString());
+  const boundsOf = async (name: string) =>
+    (
+      await archive.query<{ bound: string }>(
+        'select pg_get_expr(relpartbound, oid) as bound from pg_class where relname = $1',
+        [name],
+      )
+    )[0]?.bound;
+
   beforeAll(async () => {
     sandbox = await createSandbox({ partitions: 1 });
     postgres = createPostgresComponent(sandbox.databaseUrl, 2);
@@ -87,6 +102,11 @@ describe('cold path: monthly partitions of the archive', () => {
     );
     expect(names).not.toContain('events_y2025m01');
     expect((await archive.counts(sandbox.id)).rows).toBe(2);
+    // The dropped months' dedupe keys went with them; the kept months' stay.
+    expect(await keyTimes(sandbox.id)).toEqual([
+      '2026-09-10T00:00:00.000Z',
+      '2026-11-10T00:00:00.000Z',
+    ]);
   });
 
   it('recreates a month dropped behind its back', async () => {
@@ -100,5 +120,42 @@ describe('cold path: monthly partitions of the archive', () => {
       duplicates: 0,
       rejected: [],
     });
+  });
+
+  it('creates the first and last months ingest lets through, 2000-01 and 2099-12', async () => {
+    const rows = rowsAt(`${sandbox.id}-edges`, [
+      '2000-01-01T00:00:00.000Z',
+      '2099-12-31T23:59:59.999Z',
+    ]);
+    expect(await archiveRows(postgres, keeper, rows)).toEqual({
+      inserted: 2,
+      duplicates: 0,
+      rejected: [],
+    });
+    expect(await boundsOf('events_y2000m01')).toBe(
+      "FOR VALUES FROM ('2000-01-01 00:00:00+00') TO ('2000-02-01 00:00:00+00')",
+    );
+    expect(await boundsOf('events_y2099m12')).toBe(
+      "FOR VALUES FROM ('2099-12-01 00:00:00+00') TO ('2100-01-01 00:00:00+00')",
+    );
+  });
+
+  it('dead-letters an event whose month cannot have a partition, instead of retrying it', async () => {
+    // A stray partition overlapping June 2098: PostgreSQL refuses to create the month.
+    await archive.query(
+      `create table events_stray partition of events
+       for values from ('2098-05-15T00:00:00Z') to ('2098-06-15T00:00:00Z')`,
+    );
+    const rows = rowsAt(`${sandbox.id}-unplaceable`, [
+      '2098-06-20T00:00:00.000Z',
+      '0000-06-20T00:00:00.000Z', // no four-digit bounds: never partitioned
+      '2098-07-20T00:00:00.000Z',
+    ]);
+    const outcome = await archiveRows(postgres, keeper, rows);
+    expect(outcome).toMatchObject({ inserted: 1, duplicates: 0 });
+    expect(outcome.rejected.map((refused) => refused.offset)).toEqual([0, 1]);
+    expect(outcome.rejected[0]?.reason).toMatch(/^archive refused the event: 23514: no partition/);
+    expect(await partitionNames()).not.toContain('events_y2098m06');
+    expect(await keyTimes(`${sandbox.id}-unplaceable`)).toEqual(['2098-07-20T00:00:00.000Z']);
   });
 });

@@ -25,7 +25,7 @@ function filterConditions(filter: ActivityFilter): Array<SQL | undefined> {
 }
 
 /**
- * One page of events, newest first, by keyset on (timestamp, messageId): no OFFSET, so pages
+ * One page of events, newest first, by keyset on (timestamp, messageId, profileId): no OFFSET, so pages
  * stay stable while new events arrive and deep pages cost what the first one does. With a
  * profile id the (profile_id, timestamp, message_id) index serves it, otherwise the timestamp one.
  */
@@ -41,12 +41,17 @@ export async function listActivities(
       : or(
           lt(events.timestamp, after.timestamp),
           and(eq(events.timestamp, after.timestamp), lt(events.messageId, after.messageId)),
+          and(
+            eq(events.timestamp, after.timestamp),
+            eq(events.messageId, after.messageId),
+            lt(events.profileId, after.profileId),
+          ),
         );
   return db
     .select()
     .from(events)
     .where(and(...filterConditions(filter), afterCondition))
-    .orderBy(desc(events.timestamp), desc(events.messageId))
+    .orderBy(desc(events.timestamp), desc(events.messageId), desc(events.profileId))
     .limit(limit);
 }
 

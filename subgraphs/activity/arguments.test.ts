@@ -20,7 +20,7 @@ describe('activity arguments', () => {
   });
 
   it('decode cursors and refuse foreign ones', () => {
-    const cursor = { timestamp: '2026-01-01T00:00:00.000Z', messageId: 'm' };
+    const cursor = { timestamp: '2026-01-01T00:00:00.000Z', messageId: 'm', profileId: 'u' };
     expect(afterCursor(encodeCursor(cursor))).toEqual(cursor);
     expect(afterCursor(null)).toBeUndefined();
     expect(codeOf(() => afterCursor('nope'))).toBe('BAD_USER_INPUT');

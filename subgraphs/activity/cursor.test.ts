@@ -3,7 +3,7 @@ import { decodeCursor, encodeCursor } from './cursor.ts';
 
 describe('activity cursors', () => {
   it('round-trip', () => {
-    const cursor = { timestamp: '2026-01-01T00:00:00.000Z', messageId: 'm-1' };
+    const cursor = { timestamp: '2026-01-01T00:00:00.000Z', messageId: 'm-1', profileId: 'u1' };
     expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
   });
 

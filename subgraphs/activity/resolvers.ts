@@ -28,7 +28,11 @@ async function activityPage(db: Database, filter: ActivityFilter, args: PageArgs
   // One extra row tells whether another page follows.
   const rows = await listActivities(db, checked, first + 1, after);
   const edges = rows.slice(0, first).map((row) => ({
-    cursor: encodeCursor({ timestamp: row.timestamp, messageId: row.messageId }),
+    cursor: encodeCursor({
+      timestamp: row.timestamp,
+      messageId: row.messageId,
+      profileId: row.profileId,
+    }),
     node: row,
   }));
   return {

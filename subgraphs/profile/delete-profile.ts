@@ -4,7 +4,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import { createProducer } from '../../lib/kafka/client.ts';
 import type { Component } from '../../lib/lifecycle.ts';
 import type { Database } from '../../lib/postgres.ts';
-import { events, profiles } from '../../schema/db/tables.ts';
+import { eventKeys, events, profiles } from '../../schema/db/tables.ts';
 import type { RedisLayout } from '../../schema/redis-keys.ts';
 
 export type DeleteProfileResult =
@@ -110,6 +110,8 @@ export function createProfileEraser(deps: ProfileEraserDeps): ProfileEraser {
           .where(eq(profiles.profileId, id))
           .returning({ id: profiles.profileId });
         const deleted = await tx.delete(events).where(eq(events.profileId, id));
+        // The dedupe keys say which of the person's messages were stored: they go too.
+        await tx.delete(eventKeys).where(eq(eventKeys.profileId, id));
         return { removedSnapshot: removed.length > 0, deletedEvents: deleted.rowCount ?? 0 };
       });
       // Last: a snapshot still in flight lands before the tombstone and is deleted by it.
