@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ActivityEvent } from '../schema/event.ts';
-import { MESSAGE_ID_WINDOW, type StoredProfile } from '../schema/profile.ts';
+import type { StoredProfile } from '../schema/profile.ts';
 import { applyEvent, applyEvents, emptyStoredProfile } from './apply-event.ts';
 import type { ProfileRules } from './rules.ts';
 import { at, noRules, stamped } from './test-events.ts';
@@ -165,12 +165,13 @@ describe('applyEvent', () => {
   });
 
   it('remembers a bounded window of messageIds', () => {
-    const events = Array.from({ length: MESSAGE_ID_WINDOW + 5 }, (_, i) =>
+    const window = noRules.limits.messageIdWindow;
+    const events = Array.from({ length: window + 5 }, (_, i) =>
       stamped({ type: 'track', event: 'x', messageId: `w-${i}`, timestamp: at('10:00:00') }),
     );
     const after = applyAll(events);
-    expect(after.recentMessageIds).toHaveLength(MESSAGE_ID_WINDOW);
-    expect(after.profile.eventCount).toBe(MESSAGE_ID_WINDOW + 5);
+    expect(after.recentMessageIds).toHaveLength(window);
+    expect(after.profile.eventCount).toBe(window + 5);
   });
 
   it('evaluates segments after every event', () => {

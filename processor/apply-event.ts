@@ -1,17 +1,12 @@
 import type { ActivityEvent } from '../schema/event.ts';
-import {
-  MAX_ANONYMOUS_IDS,
-  MESSAGE_ID_WINDOW,
-  emptyStoredProfile,
-  type StoredProfile,
-  type UserProfile,
-} from '../schema/profile.ts';
+import { emptyStoredProfile, type StoredProfile, type UserProfile } from '../schema/profile.ts';
 import { parseDevice } from './device.ts';
+import { countEventName, eventNameUsage, type EventNameUsage } from './event-counts.ts';
 import { messageIdHash } from './message-ids.ts';
 import type { ProfileRules } from './rules.ts';
 import { evaluateSegments } from './segments.ts';
 import { placeInSessions } from './sessions.ts';
-import { mergeTraits } from './traits.ts';
+import { mergeTraits, traitUsage, type TraitUsage } from './traits.ts';
 
 export { emptyStoredProfile };
 export type { ProfileRules };
@@ -36,6 +31,10 @@ interface Draft {
   sessions: StoredProfile['sessions'];
   traitTimes: Record<string, string>;
   deviceAt: string | null;
+  refused: StoredProfile['refused'];
+  /** Measured when an event first needs them (identify with traits, a new event name). */
+  traitUsage?: TraitUsage;
+  eventNameUsage?: EventNameUsage;
 }
 
 function startDraft(stored: StoredProfile): Draft {
@@ -52,6 +51,7 @@ function startDraft(stored: StoredProfile): Draft {
     sessions: stored.sessions,
     traitTimes: stored.traitTimes,
     deviceAt: stored.deviceAt,
+    refused: { ...stored.refused },
   };
 }
 
@@ -104,17 +104,24 @@ function applyToDraft(
   const timestamp = canonicalTime(event.timestamp);
   const receivedAt = canonicalTime(event.receivedAt);
 
-  const sessions = placeInSessions(draft.sessions, at, rules.sessionTimeoutMs);
+  const { limits } = rules;
+  const sessions = placeInSessions(draft.sessions, at, rules.sessionTimeoutMs, limits.sessions);
   draft.sessions = sessions.sessions;
   profile.sessionCount += sessions.countDelta;
   if (event.type === 'identify' && event.traits !== undefined) {
+    const state = { traits: profile.traits, traitTimes: draft.traitTimes };
     const merged = mergeTraits(
-      { traits: profile.traits, traitTimes: draft.traitTimes },
+      state,
       event.traits,
       timestamp,
+      limits,
+      (draft.traitUsage ??= traitUsage(state)),
     );
     profile.traits = merged.traits;
     draft.traitTimes = merged.traitTimes;
+    draft.traitUsage = merged.usage;
+    draft.refused.traitKeys += merged.refused.traitKeys;
+    draft.refused.traitBytes += merged.refused.traitBytes;
   }
   const userAgent = userAgentOf(event);
   if (userAgent !== undefined && (draft.deviceAt === null || timestamp >= draft.deviceAt)) {
@@ -129,8 +136,16 @@ function applyToDraft(
   if (profile.lastSeenAt === null || timestamp > profile.lastSeenAt) profile.lastSeenAt = timestamp;
   profile.eventCount += 1;
   if (event.type === 'page' || event.type === 'screen') profile.pageViews += 1;
-  if (event.type === 'track')
-    profile.eventCounts[event.event] = (profile.eventCounts[event.event] ?? 0) + 1;
+  if (
+    event.type === 'track' &&
+    !countEventName(
+      profile.eventCounts,
+      (draft.eventNameUsage ??= eventNameUsage(profile.eventCounts)),
+      event.event,
+      limits,
+    )
+  )
+    draft.refused.eventNames += 1;
   profile.version += 1;
   if (receivedAt > profile.updatedAt) profile.updatedAt = receivedAt;
   draft.watermarks[position.partition] = position.offset;
@@ -162,15 +177,17 @@ export function applyEvents(
   }
   if (draft === undefined) return stored;
   const { profile } = draft;
-  profile.anonymousIds = profile.anonymousIds.slice(-MAX_ANONYMOUS_IDS);
+  // The most recently added are kept (limits.anonymousIds, limits.messageIdWindow).
+  profile.anonymousIds = profile.anonymousIds.slice(-rules.limits.anonymousIds);
   profile.segments = sameOr(stored.profile.segments, evaluateSegments(profile, rules.segments));
   return {
     profile,
     watermarks: draft.watermarks,
-    recentMessageIds: draft.recentMessageIds.slice(-MESSAGE_ID_WINDOW),
+    recentMessageIds: draft.recentMessageIds.slice(-rules.limits.messageIdWindow),
     sessions: draft.sessions,
     traitTimes: draft.traitTimes,
     deviceAt: draft.deviceAt,
+    refused: draft.refused,
   };
 }
 

@@ -6,6 +6,8 @@ export interface ProcessorMetrics {
   applied: Counter;
   unchanged: Counter;
   profilesWritten: Counter;
+  refusedAtBound: Counter<'bound'>;
+  setAside: Counter<'kind'>;
 }
 
 export function createProcessorMetrics(registry: Registry): ProcessorMetrics {
@@ -24,6 +26,18 @@ export function createProcessorMetrics(registry: Registry): ProcessorMetrics {
     profilesWritten: new Counter({
       name: 'pulsehub_processor_profile_writes_total',
       help: 'Profile writes to Redis (one per changed profile per batch).',
+      registers: [registry],
+    }),
+    refusedAtBound: new Counter({
+      name: 'pulsehub_processor_bound_refusals_total',
+      help: 'Changes a profile refused at a bound of processor.yml limits, by bound (traitKeys, traitBytes, eventNames).',
+      labelNames: ['bound'],
+      registers: [registry],
+    }),
+    setAside: new Counter({
+      name: 'pulsehub_processor_events_set_aside_total',
+      help: 'Valid events no profile could take, sent to the dead-letter topic, by kind (apply_failed, document_too_large).',
+      labelNames: ['kind'],
       registers: [registry],
     }),
   };

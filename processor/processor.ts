@@ -7,9 +7,10 @@ import { createBatchRounds } from '../lib/kafka/batch-rounds.ts';
 import { chunkMessages } from '../lib/kafka/send-in-chunks.ts';
 import type { ProfileStore, ProfileWrite, SegmentMembership } from '../lib/profile-store.ts';
 import { profileIdOf } from '../schema/event.ts';
-import { emptyStoredProfile } from '../schema/profile.ts';
+import { emptyStoredProfile, type BoundRefusals } from '../schema/profile.ts';
 import type { TopicNames } from '../schema/topics.ts';
-import { applyEvents, type PositionedEvent } from './apply-event.ts';
+import type { PositionedEvent } from './apply-event.ts';
+import { applyGuarded, type SetAside } from './guarded-apply.ts';
 import type { ProcessorMetrics } from './metrics.ts';
 import { describeChange } from './profile-change.ts';
 import type { ProfileRules } from './rules.ts';
@@ -58,12 +59,16 @@ export function createProcessor(deps: ProcessorDeps): Component {
     await producer.send({ topic: deps.topics.changelog, acks: -1, messages });
   };
 
-  /** Applies the events; resolves with the stored state of every touched profile. */
+  /**
+   * Applies the events; resolves with the stored state of every touched profile and the events
+   * set aside (per profile, from its last attempt: a retried profile is recomputed whole).
+   */
   async function applyToProfiles(
     byProfile: Map<string, PositionedEvent[]>,
     rules: ProfileRules,
-  ): Promise<{ touched: TouchedProfile[]; applied: number }> {
+  ): Promise<{ touched: TouchedProfile[]; applied: number; setAside: SetAside[] }> {
     const touched = new Map<string, TouchedProfile>();
+    const setAside = new Map<string, SetAside[]>();
     let applied = 0;
     let ids = [...byProfile.keys()];
     for (let attempt = 0; ids.length > 0; attempt++) {
@@ -71,12 +76,14 @@ export function createProcessor(deps: ProcessorDeps): Component {
         throw new Error(`profiles kept changing underneath: ${ids.join(', ')}`);
       const current = await store.readMany(ids);
       const writes: ProfileWrite[] = [];
+      const refusals = new Map<string, [before: BoundRefusals, after: BoundRefusals]>();
       ids.forEach((id, index) => {
         const before = current[index] ?? emptyStoredProfile(id);
         const events = byProfile.get(id) ?? [];
-        const after = applyEvents(before, events, rules);
         // Serialised once: the same text is stored in Redis and sent to the changelog.
-        const document = JSON.stringify(after);
+        const { after, document, setAside: failed } = applyGuarded(before, events, rules);
+        if (failed.length > 0) setAside.set(id, failed);
+        else setAside.delete(id);
         const appliedHere = after.profile.version - before.profile.version;
         touched.set(id, {
           id,
@@ -85,9 +92,11 @@ export function createProcessor(deps: ProcessorDeps): Component {
           // A skipped event may be the redelivery of a batch that crashed before its segment
           // sets were synced, so those profiles are synced as well as the ones that moved.
           segmentSyncNeeded:
-            after.profile.segments !== before.profile.segments || appliedHere < events.length,
+            after.profile.segments !== before.profile.segments ||
+            appliedHere + failed.length < events.length,
         });
         if (after === before) return;
+        if (after.refused !== before.refused) refusals.set(id, [before.refused, after.refused]);
         writes.push({
           id,
           expectedVersion: before.profile.version,
@@ -100,11 +109,39 @@ export function createProcessor(deps: ProcessorDeps): Component {
       for (const write of writes) {
         if (conflicts.has(write.id)) continue;
         applied += write.nextVersion - write.expectedVersion;
+        const refused = refusals.get(write.id);
+        if (refused) countRefusals(...refused);
       }
       metrics?.profilesWritten.inc(writes.length - conflicts.size);
       ids = [...conflicts];
     }
-    return { touched: [...touched.values()], applied };
+    return { touched: [...touched.values()], applied, setAside: [...setAside.values()].flat() };
+  }
+
+  /** What a stored write refused at the bounds, into the per-bound counter. */
+  function countRefusals(before: BoundRefusals, after: BoundRefusals): void {
+    for (const bound of ['traitKeys', 'traitBytes', 'eventNames'] as const) {
+      const refused = after[bound] - before[bound];
+      if (refused > 0) metrics?.refusedAtBound.inc({ bound }, refused);
+    }
+  }
+
+  /**
+   * Sends the events no profile could take to the dead-letter topic, each through the batch of
+   * its partition, before the batches' offsets are committed.
+   */
+  async function deadLetter(batches: EventBatch[], setAside: SetAside[]): Promise<void> {
+    if (setAside.length === 0) return;
+    for (const { position, reason, kind } of setAside) {
+      deps.logger.warn({ topic: deps.topics.events, ...position, reason }, 'setting event aside');
+      metrics?.setAside.inc({ kind });
+    }
+    for (const batch of batches) {
+      const items = setAside
+        .filter(({ position }) => position.partition === batch.partition)
+        .map(({ position, reason }) => ({ offset: position.offset, reason }));
+      if (items.length > 0) await batch.deadLetter(items);
+    }
   }
 
   /** Applies a round of batches (see createBatchRounds); their profiles never overlap. */
@@ -121,9 +158,10 @@ export function createProcessor(deps: ProcessorDeps): Component {
         list.push({ event, position: { partition: batch.partition, offset } });
       }
     }
-    const { touched, applied } = await applyToProfiles(byProfile, rules);
+    const { touched, applied, setAside } = await applyToProfiles(byProfile, rules);
     metrics?.applied.inc(applied);
-    metrics?.unchanged.inc(events - applied);
+    metrics?.unchanged.inc(events - applied - setAside.length);
+    await deadLetter(batches, setAside);
     // One consumer behind every batch: one heartbeat keeps its membership.
     await batches[0]?.heartbeat();
     await store.syncSegmentSets(

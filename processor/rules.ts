@@ -1,4 +1,7 @@
 import type { SegmentDefinition } from '../schema/segments.ts';
+import type { ProfileLimits } from './limits.ts';
+
+export type { ProfileLimits };
 
 /**
  * The settings `applyEvent` depends on. They are an argument (never read inside), so the
@@ -9,15 +12,19 @@ export interface ProfileRules {
   /** A gap longer than this between event times starts a new session. */
   sessionTimeoutMs: number;
   segments: readonly SegmentDefinition[];
+  /** The bounds of everything in a profile that grows with input (processor.yml `limits`). */
+  limits: ProfileLimits;
 }
 
-/** The rules from the processor's configuration (`sessions`, `segments` in processor.yml). */
+/** The rules from the processor's configuration (`sessions`, `segments`, `limits` in processor.yml). */
 export function profileRulesFromConfig(config: {
   sessions: { timeoutMinutes: number };
   segments: readonly SegmentDefinition[];
+  limits: ProfileLimits;
 }): ProfileRules {
   return {
     sessionTimeoutMs: config.sessions.timeoutMinutes * 60_000, // minutes -> ms
     segments: config.segments,
+    limits: config.limits,
   };
 }

@@ -21,7 +21,10 @@ export function createProcessorService(
   const metrics = createMetricsRegistry('processor');
   // The rules are read once per batch: a change from the config service applies to the next one.
   let rules: ProfileRules = profileRulesFromConfig(config);
-  live?.onChange((next) => (rules = profileRulesFromConfig(next)), ['sessions', 'segments']);
+  live?.onChange(
+    (next) => (rules = profileRulesFromConfig(next)),
+    ['sessions', 'segments', 'limits'],
+  );
   const { consumer } = config;
   const processor = createProcessor({
     kafka: createKafka(

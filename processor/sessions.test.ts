@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { SESSION_HISTORY, type SessionSpan } from '../schema/profile.ts';
+import type { SessionSpan } from '../schema/profile.ts';
 import { placeInSessions } from './sessions.ts';
 
 const MIN = 60_000; // 1 minute in ms
 const TIMEOUT = 30 * MIN;
+const MAX_SESSIONS = 20;
 
 function countOf(times: number[]): number {
   let sessions: SessionSpan[] = [];
   let count = 0;
   for (const time of times) {
-    const update = placeInSessions(sessions, time, TIMEOUT);
+    const update = placeInSessions(sessions, time, TIMEOUT, MAX_SESSIONS);
     sessions = update.sessions;
     count += update.countDelta;
   }
@@ -38,17 +39,23 @@ describe('placeInSessions', () => {
       [0, 0],
       [50 * MIN, 50 * MIN],
     ];
-    expect(placeInSessions(sessions, 25 * MIN, TIMEOUT)).toEqual({
+    expect(placeInSessions(sessions, 25 * MIN, TIMEOUT, MAX_SESSIONS)).toEqual({
       sessions: [[0, 50 * MIN]],
       countDelta: -1,
     });
   });
 
-  it('remembers only the latest sessions', () => {
+  it('remembers only the latest sessions, forgetting the earliest first', () => {
     let sessions: SessionSpan[] = [];
-    for (let i = 0; i < SESSION_HISTORY + 3; i++)
-      sessions = placeInSessions(sessions, i * 2 * TIMEOUT, TIMEOUT).sessions;
-    expect(sessions).toHaveLength(SESSION_HISTORY);
+    for (let i = 0; i < MAX_SESSIONS + 3; i++)
+      sessions = placeInSessions(sessions, i * 2 * TIMEOUT, TIMEOUT, MAX_SESSIONS).sessions;
+    expect(sessions).toHaveLength(MAX_SESSIONS);
     expect(sessions[0]?.[0]).toBe(3 * 2 * TIMEOUT);
+  });
+
+  it('counts an event older than every remembered session as a session of its own', () => {
+    const sessions: SessionSpan[] = [[10 * TIMEOUT, 10 * TIMEOUT]];
+    const update = placeInSessions(sessions, 0, TIMEOUT, 1);
+    expect(update).toEqual({ sessions: [[10 * TIMEOUT, 10 * TIMEOUT]], countDelta: 1 });
   });
 });

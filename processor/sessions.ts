@@ -1,4 +1,4 @@
-import { SESSION_HISTORY, type SessionSpan } from '../schema/profile.ts';
+import type { SessionSpan } from '../schema/profile.ts';
 
 export interface SessionUpdate {
   sessions: SessionSpan[];
@@ -11,13 +11,14 @@ export interface SessionUpdate {
  * the timeout). The session count is then the number of runs of event times at most `timeoutMs`
  * apart, whatever order the events arrive in: an out-of-order event extends the session it
  * falls into, starts one of its own, or bridges two, which become one.
- * Only the latest SESSION_HISTORY sessions are remembered; an event older than all of them is
- * counted as a session of its own.
+ * Only the latest `maxSessions` sessions are remembered (limits.sessions; the earliest is
+ * forgotten first); an event older than all of them is counted as a session of its own.
  */
 export function placeInSessions(
   sessions: readonly SessionSpan[],
   at: number,
   timeoutMs: number,
+  maxSessions: number,
 ): SessionUpdate {
   const reached: number[] = [];
   sessions.forEach(([start, end], index) => {
@@ -26,7 +27,7 @@ export function placeInSessions(
   const first = reached[0];
   if (first === undefined) {
     const next = [...sessions, [at, at] as SessionSpan].sort((a, b) => a[0] - b[0]);
-    return { sessions: next.slice(-SESSION_HISTORY), countDelta: 1 };
+    return { sessions: next.slice(-maxSessions), countDelta: 1 };
   }
   const last = reached[reached.length - 1] ?? first;
   const merged: SessionSpan = [

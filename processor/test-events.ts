@@ -1,4 +1,5 @@
 import type { ActivityEvent } from '../schema/event.ts';
+import { limitsSchema } from './limits.ts';
 import type { ProfileRules } from './rules.ts';
 
 /** Builders for the processor's unit tests: events with every stamped field set. */
@@ -18,4 +19,11 @@ export function stamped<E extends Record<string, unknown>>(
 
 export const at = (time: string): string => `2026-01-01T${time}.000Z`;
 
-export const noRules: ProfileRules = { sessionTimeoutMs: 30 * 60_000, segments: [] };
+/** The default limits (what an empty processor.yml `limits` section gives). */
+export const defaultLimits = limitsSchema.parse(undefined);
+
+export const noRules: ProfileRules = {
+  sessionTimeoutMs: 30 * 60_000, // 30 minutes
+  segments: [],
+  limits: defaultLimits,
+};

@@ -19,7 +19,10 @@ export interface UserProfile {
   id: string;
   /** The first userId seen on the profile's events. */
   userId: string | null;
-  /** Anonymous ids seen on the profile's events and alias `previousId`s, oldest first (at most 100). */
+  /**
+   * Anonymous ids seen on the profile's events and alias `previousId`s, oldest first; the
+   * processor's `limits.anonymousIds` most recently added (default 50).
+   */
   anonymousIds: string[];
   /**
    * Merged from identify calls, per top-level key: the value of the identify with the latest
@@ -36,7 +39,10 @@ export interface UserProfile {
   eventCount: number;
   /** page + screen events. */
   pageViews: number;
-  /** Per-event-name counts of track events. */
+  /**
+   * Per-event-name counts of track events, for at most `limits.eventNames` names (default 300):
+   * a name beyond the bound gets no counter (eventCount still counts it).
+   */
   eventCounts: Record<string, number>;
   /**
    * Runs of events whose timestamps are at most the session timeout apart (default 30
@@ -51,6 +57,16 @@ export interface UserProfile {
   updatedAt: string;
 }
 
+/** Changes a profile refused at a bound (processor.yml `limits`), counted per bound. */
+export interface BoundRefusals {
+  /** Trait changes that would have added a key beyond `limits.traitKeys`. */
+  traitKeys: number;
+  /** Trait changes that would have grown the traits beyond `limits.traitBytes`. */
+  traitBytes: number;
+  /** Track events whose new name got no counter (`limits.eventNames`, `limits.eventNameBytes`). */
+  eventNames: number;
+}
+
 /** A session as a closed interval of event times, epoch milliseconds. */
 export type SessionSpan = [start: number, end: number];
 
@@ -63,25 +79,20 @@ export interface StoredProfile {
   /** Per source partition, the offset of the last event applied; redelivery at or below it is a no-op. */
   watermarks: Record<string, number>;
   /**
-   * Short hashes of the most recent messageIds applied (oldest first, bounded by
-   * MESSAGE_ID_WINDOW): an event whose messageId is here is a duplicate (a client retrying after
+   * Short hashes of the most recent messageIds applied (oldest first, the last
+   * `limits.messageIdWindow`, default 1,000): an event whose messageId is here is a duplicate (a client retrying after
    * a 503 whose first attempt did reach Kafka) and changes nothing.
    */
   recentMessageIds: string[];
-  /** The most recent sessions by event time (at most SESSION_HISTORY), oldest first. */
+  /** The most recent sessions by event time (at most `limits.sessions`, default 20), oldest first. */
   sessions: SessionSpan[];
   /** Per trait key, the timestamp of the identify that last set (or removed) it. */
   traitTimes: Record<string, string>;
   /** Timestamp of the event the device was parsed from. */
   deviceAt: string | null;
+  /** What the profile's events asked for beyond a bound and did not get. */
+  refused: BoundRefusals;
 }
-
-/** How many recent messageIds a profile remembers for de-duplication. */
-export const MESSAGE_ID_WINDOW = 1_000;
-/** How many sessions a profile remembers to place out-of-order events. */
-export const SESSION_HISTORY = 20;
-/** How many anonymous ids a profile keeps. */
-export const MAX_ANONYMOUS_IDS = 100;
 
 export function emptyProfile(id: string): UserProfile {
   return {
@@ -110,6 +121,7 @@ export function emptyStoredProfile(id: string): StoredProfile {
     sessions: [],
     traitTimes: {},
     deviceAt: null,
+    refused: { traitKeys: 0, traitBytes: 0, eventNames: 0 },
   };
 }
 

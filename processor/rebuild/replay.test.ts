@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ActivityEvent } from '../../schema/event.ts';
 import { emptyStoredProfile } from '../apply-event.ts';
+import { noRules as rules } from '../test-events.ts';
 import { replayEvent } from './replay.ts';
-
-const rules = { sessionTimeoutMs: 30 * 60_000, segments: [] }; // 30 minutes
 
 const event = (n: number): ActivityEvent => ({
   type: 'track',

@@ -1,0 +1,39 @@
+import { jsonBytes, type ProfileLimits } from './limits.ts';
+import { getOwn, setOwn } from './own-property.ts';
+
+/** How much of the event-name bounds a profile's `eventCounts` uses. */
+export interface EventNameUsage {
+  names: number;
+  bytes: number;
+}
+
+export function eventNameUsage(counts: Record<string, number>): EventNameUsage {
+  const names = Object.keys(counts);
+  return { names: names.length, bytes: names.reduce((sum, name) => sum + jsonBytes(name), 0) };
+}
+
+/**
+ * Counts a track event under its name in `counts` and `usage` (both working copies, changed in
+ * place). A name that already has a counter is always counted; a new one only while it fits
+ * eventNames and eventNameBytes, else it gets no counter and this returns false (the caller
+ * counts the refusal; the profile's eventCount counts the event either way).
+ */
+export function countEventName(
+  counts: Record<string, number>,
+  usage: EventNameUsage,
+  name: string,
+  limits: Pick<ProfileLimits, 'eventNames' | 'eventNameBytes'>,
+): boolean {
+  const count = getOwn(counts, name);
+  if (count !== undefined) {
+    setOwn(counts, name, count + 1);
+    return true;
+  }
+  const bytes = jsonBytes(name);
+  if (usage.names + 1 > limits.eventNames || usage.bytes + bytes > limits.eventNameBytes)
+    return false;
+  setOwn(counts, name, 1);
+  usage.names += 1;
+  usage.bytes += bytes;
+  return true;
+}
