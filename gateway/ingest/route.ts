@@ -1,5 +1,11 @@
 import type http from 'node:http';
-import { PayloadTooLargeError, readBody } from '../../lib/http/read-body.ts';
+import {
+  ACCEPTED_ENCODINGS,
+  CorruptBodyError,
+  PayloadTooLargeError,
+  readBody,
+  UnsupportedEncodingError,
+} from '../../lib/http/read-body.ts';
 import { sendJson, type RouteHandler } from '../../lib/http/service-server.ts';
 import type { FieldError } from '../../lib/ingest/normalize.ts';
 import { IngestUnavailableError, type EventProducer } from '../../lib/ingest/producer.ts';
@@ -28,6 +34,7 @@ class Rejection extends Error {
     readonly status: number,
     message: string,
     readonly errors: FieldError[] = [],
+    readonly headers: http.OutgoingHttpHeaders = {},
   ) {
     super(message);
   }
@@ -62,10 +69,16 @@ function callsOf(path: string, body: unknown): unknown[] {
 async function readJson(req: http.IncomingMessage, limit: number): Promise<unknown> {
   let raw: Buffer;
   try {
-    raw = await readBody(req, limit);
+    // Some SDKs (rudder-sdk-node by default) gzip; the limits apply to the inflated body.
+    raw = await readBody(req, limit, { decode: true });
   } catch (error) {
-    if (error instanceof PayloadTooLargeError)
-      throw new Rejection(413, `the request body exceeds ${limit} bytes`);
+    if (error instanceof PayloadTooLargeError) throw new Rejection(413, `the ${error.message}`);
+    if (error instanceof UnsupportedEncodingError)
+      // RFC 7694: a 415 for a content coding names the codings the server accepts.
+      throw new Rejection(415, error.message, [], {
+        'accept-encoding': ACCEPTED_ENCODINGS.join(', '),
+      });
+    if (error instanceof CorruptBodyError) throw new Rejection(400, error.message);
     throw error;
   }
   try {
@@ -80,8 +93,10 @@ async function readJson(req: http.IncomingMessage, limit: number): Promise<unkno
  * Answers 200 only after Kafka acknowledged every event of the request, 503 with Retry-After
  * when it could not (in bounded time), and otherwise:
  * 405 not POST · 413 body over 32 KB (single) / 500 KB (batch), an event over 32 KB, or more
- * than 2,500 events · 400 malformed JSON or invalid fields (each named) · 401 missing or
- * unknown write key. A request is all or nothing: one invalid call rejects the whole batch.
+ * than 2,500 events · 400 malformed JSON, a corrupt compressed body, or invalid fields (each
+ * named) · 401 missing or unknown write key · 415 a Content-Encoding other than gzip, deflate
+ * or identity. The size limits apply to the decompressed body. A request is all or nothing:
+ * one invalid call rejects the whole batch.
  */
 export function ingestRoute(options: IngestRouteOptions): RouteHandler {
   return async (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -109,11 +124,21 @@ export function ingestRoute(options: IngestRouteOptions): RouteHandler {
       sendJson(res, 200, { success: true });
     } catch (error) {
       if (error instanceof Rejection)
-        sendJson(res, error.status, {
-          success: false,
-          error: error.message,
-          ...(error.errors.length > 0 ? { errors: error.errors } : {}),
-        });
+        sendJson(
+          res,
+          error.status,
+          {
+            success: false,
+            error: error.message,
+            ...(error.errors.length > 0 ? { errors: error.errors } : {}),
+          },
+          {
+            ...error.headers,
+            // A body refused part-way leaves unread bytes on the connection: reusing it would
+            // parse them as the next request, so the client must open a new one.
+            ...(req.complete ? {} : { connection: 'close' }),
+          },
+        );
       else if (error instanceof IngestUnavailableError)
         sendJson(
           res,
