@@ -16,6 +16,10 @@ export function createPostgresComponent(
   });
   // An idle client losing its connection (server restart) must not crash the process.
   pool.on('error', () => undefined);
+  // Nor may a checked-out one between two statements (a COPY transaction, a drizzle
+  // transaction): pg then emits 'error' on the client, which has no listener of its own, and
+  // the next statement on it fails as it should, for the caller's retry.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return {
     name: 'postgres',
     pool,

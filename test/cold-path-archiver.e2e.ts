@@ -130,6 +130,7 @@ describe('cold path: the archiver keeps every event exactly once', () => {
       }
       await producing;
       const duringOutage = await archive.counts(tag);
+      if (!statuses.has(503)) console.log(archiver.output().slice(-6000));
       expect(statuses).toContain(503);
       expect(duringOutage.rows).toBeLessThan(20_000);
 
