@@ -4,6 +4,7 @@ import {
   httpSettings,
   sharedSettings,
 } from '../config/client/shared-schema.ts';
+import { MAX_BATCH_EVENTS } from '../schema/event.ts';
 
 const positive = z.number().int().min(1);
 
@@ -53,6 +54,27 @@ export const limitSettings = z.object({
 });
 import { subscriptionSettings } from './subscriptions/settings.ts';
 
+/**
+ * A token bucket's shape. The burst is at least the largest batch, so every valid request
+ * can pass once the bucket is full: a smaller burst would refuse a full batch forever.
+ */
+const bucketSettings = {
+  eventsPerSecond: z.number().positive(),
+  burst: z
+    .number()
+    .int()
+    .min(MAX_BATCH_EVENTS, {
+      message: `burst must be at least ${MAX_BATCH_EVENTS}, the largest batch`,
+    }),
+};
+
+/** Defaults equal to config/gateway.yml, for a configuration repository without the keys. */
+export const rateLimitSettings = z.object({
+  eventsPerSecond: bucketSettings.eventsPerSecond.default(1_000), // events per second
+  burst: bucketSettings.burst.default(5_000), // events
+  overrides: z.array(z.object({ writeKey: z.string().min(1), ...bucketSettings })).default([]),
+});
+
 export const gatewayConfigSchema = z.object({
   ...sharedSettings,
   http: httpSettings,
@@ -65,6 +87,7 @@ export const gatewayConfigSchema = z.object({
     writeKeys: z.array(z.string().min(1)).min(1),
     produceTimeoutMs: z.number().int().min(100).max(60_000),
     retryAfterSeconds: z.number().int().min(1).max(3_600),
+    rateLimit: rateLimitSettings.default({ eventsPerSecond: 1_000, burst: 5_000, overrides: [] }),
   }),
   subgraphClient: z.object({
     connections: positive,
@@ -81,3 +104,4 @@ export const gatewayConfigSchema = z.object({
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 export type AuthSettings = z.infer<typeof authSettings>;
 export type QueryLimits = z.infer<typeof limitSettings>;
+export type RateLimitSettings = z.infer<typeof rateLimitSettings>;

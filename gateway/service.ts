@@ -11,6 +11,7 @@ import { requestContext } from './auth/request-identity.ts';
 import { supergraphSdl } from '../schema/sdl.ts';
 import type { GatewayConfig, QueryLimits } from './config.ts';
 import { createFederatedServer } from './federation.ts';
+import { createIngestRateLimiter } from './ingest/rate-limit.ts';
 import { ingestRoute } from './ingest/route.ts';
 import { tokenLimitRefusal } from './operation/tokens.ts';
 import { createSubgraphClient } from './subgraph-client.ts';
@@ -49,10 +50,22 @@ export function createGatewayService(
     limits,
     logger,
   });
+  const metrics = createMetricsRegistry('gateway');
+  // Read on every request: a changed rate or burst applies to the next one, buckets kept.
+  const rateLimiter = createIngestRateLimiter({
+    settings: () => (live?.current() ?? config).ingest.rateLimit,
+    metrics,
+  });
+  live?.readsLive('ingest.rateLimit');
   let writeKeys = new Set(config.ingest.writeKeys);
   // Applied live: a key added or revoked in the config service counts from the next request.
-  live?.onChange((next) => (writeKeys = new Set(next.ingest.writeKeys)), ['ingest.writeKeys']);
-  const metrics = createMetricsRegistry('gateway');
+  live?.onChange(
+    (next) => {
+      writeKeys = new Set(next.ingest.writeKeys);
+      rateLimiter.retain(writeKeys);
+    },
+    ['ingest.writeKeys'],
+  );
   const http = createServiceServer({
     ...config.http,
     metrics,
@@ -62,6 +75,7 @@ export function createGatewayService(
         producer,
         writeKeys: () => writeKeys,
         retryAfterSeconds: config.ingest.retryAfterSeconds,
+        rateLimiter,
       }),
       graphqlRoute(federation.apollo, {
         maxBodyBytes: () => limits().maxBodyBytes,

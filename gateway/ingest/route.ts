@@ -16,6 +16,7 @@ import {
   MAX_BATCH_EVENTS,
   MAX_EVENT_BYTES,
 } from '../../schema/event.ts';
+import type { IngestRateLimiter } from './rate-limit.ts';
 import { writeKeyOf } from './write-key.ts';
 
 export interface IngestRouteOptions {
@@ -24,6 +25,8 @@ export interface IngestRouteOptions {
   writeKeys(): ReadonlySet<string>;
   /** The `Retry-After` of a 503, in seconds. */
   retryAfterSeconds: number;
+  /** Events per write key; a request over its key's rate is refused whole with a 429. */
+  rateLimiter: IngestRateLimiter;
 }
 
 const SINGLE_PATHS = new Map(EVENT_TYPES.map((type) => [`/v1/${type}`, type]));
@@ -95,8 +98,9 @@ async function readJson(req: http.IncomingMessage, limit: number): Promise<unkno
  * 405 not POST · 413 body over 32 KB (single) / 500 KB (batch), an event over 32 KB, or more
  * than 2,500 events · 400 malformed JSON, a corrupt compressed body, or invalid fields (each
  * named) · 401 missing or unknown write key · 415 a Content-Encoding other than gzip, deflate
- * or identity. The size limits apply to the decompressed body. A request is all or nothing:
- * one invalid call rejects the whole batch.
+ * or identity · 429 the write key is over its rate (`Retry-After` from its bucket). The size
+ * limits apply to the decompressed body. A request is all or nothing: one invalid call
+ * rejects the whole batch, and a 429 is decided before anything is produced.
  */
 export function ingestRoute(options: IngestRouteOptions): RouteHandler {
   return async (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -113,6 +117,12 @@ export function ingestRoute(options: IngestRouteOptions): RouteHandler {
         throw new Rejection(401, 'missing write key (HTTP Basic auth user or body writeKey)');
       if (!options.writeKeys().has(writeKey)) throw new Rejection(401, 'unknown write key');
       const calls = callsOf(path, body);
+      // Before validation: a key over its rate costs the gateway no per-event work.
+      const admission = options.rateLimiter.admit(writeKey, calls.length);
+      if (!admission.ok)
+        throw new Rejection(429, 'rate limit exceeded for this write key, retry later', [], {
+          'retry-after': String(admission.retryAfterSeconds),
+        });
       const validated = validateCalls(calls, new Date(), path === '/v1/batch');
       if (!validated.ok)
         throw new Rejection(
