@@ -37,7 +37,7 @@ function response(url: string, status: number, headers: Headers, text: string): 
 }
 
 /**
- * Signs each request over its exact body and sends it on a pooled keep-alive connection
+ * Signs each request over its method, path, query and exact body and sends it on a pooled keep-alive connection
  * (undici), so the gateway neither opens a connection per fetch nor lets a request reach a
  * subgraph unsigned.
  */
@@ -45,17 +45,22 @@ function signingFetcher(agent: Agent, secret: string): Fetcher {
   return async (url, init = {}) => {
     const body = init.body ?? '';
     const headers: Record<string, string> = { ...init.headers };
+    const target = new URL(url);
+    const path = `${target.pathname}${target.search}`;
+    // Signed over exactly what is sent, so the request works only as this method, path and
+    // query, and only once (a fresh nonce per request).
     headers[IDENTITY_HEADERS.signature] = signGatewayRequest(secret, {
+      method: 'POST',
+      target: path,
       subject: headers[IDENTITY_HEADERS.subject] ?? '',
       scopes: headers[IDENTITY_HEADERS.scopes] ?? '',
       body,
     });
-    const target = new URL(url);
     let answer;
     try {
       answer = await agent.request({
         origin: target.origin,
-        path: `${target.pathname}${target.search}`,
+        path,
         method: 'POST',
         headers,
         body,

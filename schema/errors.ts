@@ -23,6 +23,8 @@ export enum ErrorCode {
   QueryTooComplex = 'QUERY_TOO_COMPLEX',
   /** The request body is larger than allowed. */
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
+  /** A subgraph takes operations by POST only (405). */
+  MethodNotAllowed = 'METHOD_NOT_ALLOWED',
   /** A dependency (Kafka, Redis, PostgreSQL, a subgraph) cannot answer right now. */
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
   /** A graphql-ws connection already runs its maximum number of subscriptions. */

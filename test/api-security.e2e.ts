@@ -286,6 +286,7 @@ describe('API security and limits', () => {
   describe('subgraphs cannot be called around the gateway', () => {
     const profileUrl = () => `http://127.0.0.1:${system.services['profile']!.http.port()}/graphql`;
     const body = JSON.stringify({ query: '{ viewer { subject scopes } }' });
+    const graphqlPost = { method: 'POST', target: '/graphql' };
 
     it('listen on loopback by default', async () => {
       const config = await loadServiceConfig('profile', profileConfigSchema, {
@@ -303,6 +304,7 @@ describe('API security and limits', () => {
         [IDENTITY_HEADERS.scopes]: 'profiles:read profiles:delete',
       };
       const wrongSecret = signGatewayRequest('not-the-gateway-secret-but-long-enough', {
+        ...graphqlPost,
         subject: 'mallory',
         scopes: 'profiles:read profiles:delete',
         body,
@@ -317,7 +319,12 @@ describe('API security and limits', () => {
       const secret = (
         await loadServiceConfig('profile', profileConfigSchema, { env: {}, profiles: [] })
       ).gatewaySignature.secret;
-      const replayed = signGatewayRequest(secret, { subject: 'alice', scopes: '', body });
+      const replayed = signGatewayRequest(secret, {
+        ...graphqlPost,
+        subject: 'alice',
+        scopes: '',
+        body,
+      });
       const edited = await call(
         body,
         { ...identity, [IDENTITY_HEADERS.signature]: replayed },
@@ -329,6 +336,7 @@ describe('API security and limits', () => {
         {
           ...identity,
           [IDENTITY_HEADERS.signature]: signGatewayRequest(secret, {
+            ...graphqlPost,
             subject: 'mallory',
             scopes: 'profiles:read profiles:delete',
             body,

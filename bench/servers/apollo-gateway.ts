@@ -16,7 +16,7 @@ const sign = subgraphRequestSigner();
 /** The default data source, its default fetcher signing every request (only where required). */
 function signingDataSource(
   url: string | undefined,
-  signer: (body: string) => Record<string, string>,
+  signer: (body: string, url: string) => Record<string, string>,
 ): RemoteGraphQLDataSource {
   const source = new RemoteGraphQLDataSource(url === undefined ? {} : { url });
   const fetcher = source.fetcher;
@@ -25,7 +25,7 @@ function signingDataSource(
       ...init,
       headers: {
         ...init?.headers,
-        ...signer(typeof init?.body === 'string' ? init.body : ''),
+        ...signer(typeof init?.body === 'string' ? init.body : '', target),
       },
     });
   return source;

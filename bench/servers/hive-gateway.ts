@@ -10,6 +10,7 @@ interface HiveRuntime {
   createGatewayRuntime(options: Record<string, unknown>): RequestListener;
 }
 interface FetchHookPayload {
+  url: string;
   options: { body?: unknown; headers?: Record<string, string> };
   setOptions(options: FetchHookPayload['options']): void;
 }
@@ -26,10 +27,10 @@ if (supergraphPath === undefined || port === undefined)
 const sign = subgraphRequestSigner();
 
 /** Signs every subgraph request as PulseHub's gateway does (only where subgraphs require it). */
-const signingPlugin = (signer: (body: string) => Record<string, string>) => ({
-  onFetch({ options, setOptions }: FetchHookPayload) {
+const signingPlugin = (signer: (body: string, url: string) => Record<string, string>) => ({
+  onFetch({ url, options, setOptions }: FetchHookPayload) {
     const body = typeof options.body === 'string' ? options.body : '';
-    setOptions({ ...options, headers: { ...options.headers, ...signer(body) } });
+    setOptions({ ...options, headers: { ...options.headers, ...signer(body, url) } });
   },
 });
 

@@ -71,9 +71,12 @@ function buildOperation(settings: HttpLoadSettings): Operation {
       const sign = subgraphRequestSigner() ?? (() => ({}));
       return async (loop, iteration) => {
         const [profileBody, entitiesBody] = pick(pairs, loop, iteration) as [string, string];
-        expectGraphQLData(await client.post(profileUrl, profileBody, sign(profileBody)), 'profile');
         expectGraphQLData(
-          await client.post(activityUrl, entitiesBody, sign(entitiesBody)),
+          await client.post(profileUrl, profileBody, sign(profileBody, profileUrl)),
+          'profile',
+        );
+        expectGraphQLData(
+          await client.post(activityUrl, entitiesBody, sign(entitiesBody, activityUrl)),
           'activity',
         );
       };

@@ -4,8 +4,8 @@ import type { Identity } from '../auth/identity.ts';
 
 /**
  * The headers the gateway sends a subgraph on behalf of a caller. Called with `undefined` for
- * the gateway's own graphql-ws connection, at every (re)connection, so a time-limited
- * signature there stays fresh: the subgraph admits the connection as the gateway's and then
+ * the gateway's own graphql-ws connection, at every (re)connection, so a time-limited,
+ * single-use signature there is always a new one: the subgraph admits the connection as the gateway's and then
  * trusts the caller headers of each subscription on it (graphql-ws `extensions.headers`).
  */
 export type UpstreamHeaders = (identity: Identity | undefined) => Record<string, string>;

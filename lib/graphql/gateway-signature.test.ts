@@ -1,50 +1,94 @@
 import { describe, expect, it } from 'vitest';
-import { signGatewayRequest, verifyGatewayRequest } from './gateway-signature.ts';
+import { signGatewayRequest, verifyGatewayRequest, type SignedParts } from './gateway-signature.ts';
 
 const secret = 'a-test-secret-of-enough-length';
-const parts = { subject: 'alice', scopes: 'profiles:read', body: '{"query":"{ __typename }"}' };
+const parts: SignedParts = {
+  method: 'POST',
+  target: '/graphql',
+  subject: 'alice',
+  scopes: 'profiles:read',
+  body: '{"query":"{ __typename }"}',
+};
 const now = 1_800_000_000_000; // a fixed instant, ms
+const nonce = '00000000-0000-4000-8000-000000000000'; // a fixed random UUID
 
 describe('gateway request signatures', () => {
-  it('verify what was signed with the same secret', () => {
-    const signature = signGatewayRequest(secret, parts, now);
-    expect(verifyGatewayRequest(secret, signature, parts, 300, now + 1_000)).toEqual({ ok: true });
+  it('verify what was signed with the same secret, naming its time and nonce', () => {
+    const signature = signGatewayRequest(secret, parts, now, nonce);
+    expect(signature).toMatch(
+      /^t=1800000000,n=00000000-0000-4000-8000-000000000000,v2=[0-9a-f]{64}$/,
+    );
+    expect(verifyGatewayRequest(secret, signature, parts, 30, now + 1_000)).toEqual({
+      ok: true,
+      timestamp: 1_800_000_000,
+      nonce,
+    });
+    const asBuffer = { ...parts, body: Buffer.from(parts.body) };
+    expect(verifyGatewayRequest(secret, signature, asBuffer, 30, now).ok).toBe(true);
+  });
+
+  it('give two signatures of the same request different nonces', () => {
+    const [a, b] = [signGatewayRequest(secret, parts, now), signGatewayRequest(secret, parts, now)];
+    expect(a).not.toBe(b);
+    expect(verifyGatewayRequest(secret, a, parts, 30, now).ok).toBe(true);
+    expect(verifyGatewayRequest(secret, b, parts, 30, now).ok).toBe(true);
+  });
+
+  it('refuse a change of any signed part', () => {
+    const signature = signGatewayRequest(secret, parts, now, nonce);
+    const changes: Partial<SignedParts>[] = [
+      { method: 'GET' },
+      { target: '/graphql/' },
+      { target: '/other' },
+      { target: '/graphql?query=%7Bviewer%7Bsubject%7D%7D' },
+      { subject: 'mallory' },
+      { scopes: 'profiles:read profiles:delete' },
+      { body: '{"query":"{ viewer { subject } }"}' },
+    ];
+    for (const change of changes)
+      expect([
+        change,
+        verifyGatewayRequest(secret, signature, { ...parts, ...change }, 30, now),
+      ]).toEqual([change, { ok: false, reason: 'mismatch' }]);
     expect(
-      verifyGatewayRequest(
-        secret,
-        signature,
-        { ...parts, body: Buffer.from(parts.body) },
-        300,
-        now,
-      ),
-    ).toEqual({ ok: true });
+      verifyGatewayRequest('another-secret-of-enough-length', signature, parts, 30, now),
+    ).toEqual({ ok: false, reason: 'mismatch' });
   });
 
-  it('refuse another secret, an edited identity or body, and old signatures', () => {
-    const signature = signGatewayRequest(secret, parts, now);
-    const check = (overrides: Partial<typeof parts>, s = secret, at = now) =>
-      verifyGatewayRequest(s, signature, { ...parts, ...overrides }, 300, at);
-    expect(check({}, 'another-secret-of-enough-length')).toEqual({ ok: false, reason: 'mismatch' });
-    expect(check({ subject: 'mallory' })).toEqual({ ok: false, reason: 'mismatch' });
-    expect(check({ scopes: 'profiles:read profiles:delete' })).toEqual({
+  it('refuse an edited time or nonce', () => {
+    const signature = signGatewayRequest(secret, parts, now, nonce);
+    const otherTime = signature.replace('t=1800000000', 't=1800000001');
+    const otherNonce = signature.replace(`n=${nonce}`, `n=1${nonce.slice(1)}`);
+    expect(verifyGatewayRequest(secret, otherTime, parts, 30, now)).toEqual({
       ok: false,
       reason: 'mismatch',
     });
-    expect(check({ body: '{"query":"{ viewer { subject } }"}' })).toEqual({
+    expect(verifyGatewayRequest(secret, otherNonce, parts, 30, now)).toEqual({
       ok: false,
       reason: 'mismatch',
     });
-    expect(check({}, secret, now + 301_000)).toEqual({ ok: false, reason: 'expired' });
   });
 
-  it('refuse missing and malformed signatures', () => {
-    expect(verifyGatewayRequest(secret, undefined, parts, 300, now)).toEqual({
-      ok: false,
-      reason: 'missing',
-    });
-    expect(verifyGatewayRequest(secret, 't=1,v1=zz', parts, 300, now)).toEqual({
+  it('refuse signatures outside the window, either side', () => {
+    const signature = signGatewayRequest(secret, parts, now, nonce);
+    expect(verifyGatewayRequest(secret, signature, parts, 30, now + 30_000).ok).toBe(true);
+    for (const at of [now + 31_000, now - 31_000])
+      expect(verifyGatewayRequest(secret, signature, parts, 30, at)).toEqual({
+        ok: false,
+        reason: 'expired',
+      });
+  });
+
+  it('refuse missing, malformed and version 1 signatures', () => {
+    const check = (signature: string | undefined) =>
+      verifyGatewayRequest(secret, signature, parts, 30, now);
+    expect(check(undefined)).toEqual({ ok: false, reason: 'missing' });
+    expect(check('')).toEqual({ ok: false, reason: 'missing' });
+    expect(check('t=1,v1=zz')).toEqual({ ok: false, reason: 'malformed' });
+    expect(check(`t=1800000000,n=short,v2=${'0'.repeat(64)}`)).toEqual({
       ok: false,
       reason: 'malformed',
     });
+    expect(check(`t=1800000000,v1=${'0'.repeat(64)}`)).toEqual({ ok: false, reason: 'outdated' });
   });
 });

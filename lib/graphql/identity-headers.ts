@@ -1,7 +1,7 @@
 /**
  * Headers the gateway adds to every subgraph request: the caller's identity, and a signature
- * over them with the shared gateway secret so a subgraph can refuse calls that went around
- * the gateway.
+ * over them and the request with the shared gateway secret (gateway-signature.ts), so a
+ * subgraph can refuse calls that went around the gateway or repeat one of its requests.
  */
 export const IDENTITY_HEADERS = {
   subject: 'x-pulsehub-subject',

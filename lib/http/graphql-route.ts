@@ -9,6 +9,8 @@ export interface Refusal {
   code: string;
   message: string;
   extensions?: Record<string, unknown>;
+  /** Response headers, e.g. `allow` on a 405 or `retry-after` on a 503. */
+  headers?: Record<string, string>;
 }
 
 /** Whether a request may be served at all, decided before GraphQL sees it. */
@@ -102,9 +104,14 @@ export function graphqlRoute<Context extends BaseContext, Caller = never>(
 }
 
 function refuse(res: http.ServerResponse, refusal: Refusal): void {
-  sendJson(res, refusal.status, {
-    errors: [
-      { message: refusal.message, extensions: { ...refusal.extensions, code: refusal.code } },
-    ],
-  });
+  sendJson(
+    res,
+    refusal.status,
+    {
+      errors: [
+        { message: refusal.message, extensions: { ...refusal.extensions, code: refusal.code } },
+      ],
+    },
+    refusal.headers,
+  );
 }
