@@ -1,7 +1,18 @@
 import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureLogs, commitDirectly, gitIn, refreshConfig, setConfig } from './support/config.ts';
+import { loadLiveConfig } from '../config/client/client.ts';
+import { gatewayConfigSchema } from '../gateway/config.ts';
+import { createLogger } from '../lib/logger.ts';
+import {
+  basicAuth,
+  captureLogs,
+  commitDirectly,
+  fetchEnvironment,
+  gitIn,
+  refreshConfig,
+  setConfig,
+} from './support/config.ts';
 import { collect, metricValue, wsClient } from './support/graphql-ws.ts';
 import { eventually, sendSegment } from './support/http.ts';
 import { createSandbox, type Sandbox } from './support/isolation.ts';
@@ -27,9 +38,16 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
   let system: RunningSystem;
   const logs = captureLogs();
 
+  let configToken: string;
+
   beforeAll(async () => {
     sandbox = await createSandbox();
-    system = await startSystem(sandbox, { logger: logs.logger });
+    // A bearer token beside the development Basic credential, which the services keep sending.
+    configToken = `config-token-${sandbox.id}`;
+    system = await startSystem(sandbox, {
+      logger: logs.logger,
+      configService: { auth: { token: configToken } },
+    });
   });
   afterAll(async () => {
     await system?.stop();
@@ -47,7 +65,7 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
   }
 
   it("serves Spring Cloud Config's environment JSON at /config/{application}/{profile}", async () => {
-    const response = await fetch(`${system.configUrl}/config/gateway/default`);
+    const response = await fetchEnvironment(system, '/config/gateway/default');
     expect(response.status).toBe(200);
     const body = (await response.json()) as Record<string, unknown> & {
       propertySources: Array<{ name: string; source: Record<string, unknown> }>;
@@ -110,7 +128,7 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
     });
 
     const spring = (await (
-      await fetch(`${system.configUrl}/config/processor/production,eu`)
+      await fetchEnvironment(system, '/config/processor/production,eu')
     ).json()) as { propertySources: Array<{ name: string }> };
     expect(spring.propertySources.map((s) => path.basename(s.name))).toEqual([
       'processor-eu.yml',
@@ -143,7 +161,7 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
       values: { consumer: { groupId: 'archiver-v2' } },
     });
     const spring = (await (
-      await fetch(`${system.configUrl}/config/archiver/default/before-archiver-move`)
+      await fetchEnvironment(system, '/config/archiver/default/before-archiver-move')
     ).json()) as { label: string; version: string; propertySources: Array<{ source: object }> };
     expect(spring).toMatchObject({ label: 'before-archiver-move', version: before });
     expect(spring.propertySources[0]?.source).toMatchObject({ 'consumer.groupId': 'archiver' });
@@ -153,7 +171,7 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
       message: 'no branch, tag or commit named "no-such-label"',
       extensions: { code: 'BAD_USER_INPUT' },
     });
-    expect((await fetch(`${system.configUrl}/config/archiver/default/no-such-label`)).status).toBe(
+    expect((await fetchEnvironment(system, '/config/archiver/default/no-such-label')).status).toBe(
       404,
     );
 
@@ -344,12 +362,99 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
     expect(JSON.stringify(answers[0])).not.toContain(cipherText);
     // Stored encrypted; decrypted only on the services' endpoint.
     expect(gitIn(system.configRepo, 'show', 'main:gateway.yml')).not.toContain(secret);
-    const spring = await (await fetch(`${system.configUrl}/config/gateway/default`)).text();
+    const spring = await (await fetchEnvironment(system, '/config/gateway/default')).text();
     expect(spring).toContain(secret);
     // Both sides logged the change (by setting name): the config service and the gateway.
     expect(logs.text()).toContain('configuration committed');
     expect(logs.text()).toContain('configuration change applied');
     expect(logs.text()).not.toContain(secret);
+  });
+
+  it('answers /config only to authenticated callers, and no decrypted secret to anyone else', async () => {
+    const secret = `wk-${sandbox.id}-swordfish`;
+    const encrypted = await system.query<{ encryptValue: string }>(
+      'mutation ($value: String!) { encryptValue(value: $value) }',
+      { value: secret },
+    );
+    const cipherText = encrypted.data?.encryptValue ?? '';
+    const stored = await setConfig(system, {
+      application: 'gateway',
+      values: { ingest: { writeKeys: ['dev-write-key', cipherText] } },
+    });
+    expect(stored.ok).toBe(true);
+
+    const { username, password } = system.configAuth;
+    const refusedWith = {
+      anonymous: {},
+      'wrong password': basicAuth(username, `${password}-`),
+      'wrong user': basicAuth(`${username}-`, password),
+      'empty password': basicAuth(username, ''),
+      'wrong bearer token': { authorization: `Bearer ${configToken}-` },
+      'the password as a bearer token': { authorization: `Bearer ${password}` },
+      'the token as a Basic password': basicAuth(username, configToken),
+    };
+    // Every form of the path, nested or flattened, known or not, is refused alike.
+    const paths = [
+      '/config/gateway/default',
+      '/config/gateway/default/main?nested=true',
+      '/config/gateway/production',
+      '/config/gateway',
+      '/config/gateway/default/no-such-label',
+    ];
+    for (const [who, headers] of Object.entries(refusedWith))
+      for (const at of paths) {
+        const response = await fetchEnvironment(system, at, headers);
+        const text = await response.text();
+        expect(response.status, `${who} at ${at}`).toBe(401);
+        expect(response.headers.get('www-authenticate')).toBe('Basic realm="PulseHub config"');
+        expect(text).not.toContain(secret);
+        expect(text).not.toContain(cipherText);
+      }
+    const post = await fetch(`${system.configUrl}/config/gateway/default`, { method: 'POST' });
+    expect(post.status).toBe(401);
+    // Refusals are logged by path and address, never with what the caller presented.
+    expect(logs.text()).toContain('configuration request refused: no valid credentials');
+    expect(logs.text()).not.toContain(`${password}-`);
+
+    // The right Basic credentials and the bearer token both read the decrypted value.
+    for (const headers of [
+      basicAuth(username, password),
+      { authorization: `Bearer ${configToken}` },
+    ]) {
+      const response = await fetchEnvironment(system, '/config/gateway/default', headers);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain(secret);
+    }
+    // Health, readiness and metrics stay open: they carry no configuration.
+    for (const open of ['/health', '/ready', '/metrics'])
+      expect((await fetch(`${system.configUrl}${open}`)).status, open).toBe(200);
+  });
+
+  it('is read by the services through their config client with its credentials, and refused without', async () => {
+    const client = (configServer: Record<string, unknown>) =>
+      loadLiveConfig('gateway', gatewayConfigSchema, {
+        env: {},
+        profiles: [],
+        logger: createLogger('gateway', 'silent'),
+        overrides: {
+          ...sandbox.sharedOverrides,
+          configServer: { url: system.configUrl, retry: { attempts: 1 }, ...configServer },
+        },
+      });
+    // Every service of this system already did (startSystem checks where each loaded from).
+    expect(Object.keys(system.live).sort()).toEqual([
+      'activity',
+      'archiver',
+      'gateway',
+      'processor',
+      'profile',
+    ]);
+    expect((await client({ token: configToken })).origin).toBe('config-service');
+    // A refusal is final: the service stops at start, naming the settings, not falling back.
+    for (const wrong of [{ password: 'not-the-password' }, { username: '', password: '' }])
+      await expect(client(wrong)).rejects.toThrow(
+        /config service answered 401 for gateway: .*check configServer\.username and configServer\.password/,
+      );
   });
 
   it('streams configChanged over graphql-ws through the gateway', async () => {

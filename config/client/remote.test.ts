@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  authorization,
   ConfigServerError,
   environmentPath,
   fetchRemoteEnvironment,
@@ -17,6 +18,8 @@ function settings(url: string, extra: Partial<ConfigServerSettings> = {}): Confi
     enabled: true,
     url,
     label: 'main',
+    username: 'svc',
+    password: 'pa:ss',
     token: '',
     failFast: false,
     timeoutMs: 2_000,
@@ -79,6 +82,18 @@ describe('retry', () => {
   });
 });
 
+describe('authorization', () => {
+  it('sends Basic credentials as Spring clients do, the bearer token instead when set', () => {
+    expect(authorization(settings('http://x'))).toEqual({
+      authorization: `Basic ${Buffer.from('svc:pa:ss').toString('base64')}`,
+    });
+    expect(authorization(settings('http://x', { token: 't0k' }))).toEqual({
+      authorization: 'Bearer t0k',
+    });
+    expect(authorization(settings('http://x', { username: '', password: '' }))).toEqual({});
+  });
+});
+
 describe('fetchRemoteEnvironment', () => {
   it('reads the Spring answer and returns its sources lowest precedence first', async () => {
     let seen: { url?: string | undefined; authorization?: string | undefined } = {};
@@ -121,6 +136,12 @@ describe('fetchRemoteEnvironment', () => {
       res.statusCode = status;
       res.end(JSON.stringify({ error: 'no branch, tag or commit named "nope"' }));
     });
+    status = 401;
+    await expect(fetchRemoteEnvironment(settings(url), 'gateway', [])).rejects.toMatchObject({
+      retryable: false,
+      message: expect.stringContaining('check configServer.username') as unknown,
+    });
+    status = 404;
     await expect(fetchRemoteEnvironment(settings(url), 'gateway', [])).rejects.toMatchObject({
       retryable: false,
       message: expect.stringContaining('404') as unknown,

@@ -43,6 +43,17 @@ export function environmentPath(
 }
 
 /**
+ * The credentials for the config service: the bearer token when one is set, otherwise HTTP
+ * Basic with `configServer.username/password`, as Spring Cloud Config clients send them.
+ */
+export function authorization(settings: ConfigServerSettings): { authorization?: string } {
+  if (settings.token !== '') return { authorization: `Bearer ${settings.token}` };
+  if (settings.username === '' && settings.password === '') return {};
+  const pair = Buffer.from(`${settings.username}:${settings.password}`, 'utf8');
+  return { authorization: `Basic ${pair.toString('base64')}` };
+}
+
+/**
  * One request for `application`'s configuration. Asks for nested sources (`nested=true`):
  * Spring's flattened keys cannot tell an empty list or a null from an empty string.
  */
@@ -57,7 +68,7 @@ export async function fetchRemoteEnvironment(
     response = await fetch(url, {
       headers: {
         accept: 'application/json',
-        ...(settings.token === '' ? {} : { authorization: `Bearer ${settings.token}` }),
+        ...authorization(settings),
       },
       signal: AbortSignal.timeout(settings.timeoutMs),
     });
@@ -75,6 +86,9 @@ export async function fetchRemoteEnvironment(
     } catch {
       // Not JSON: keep the raw text.
     }
+    // Name the settings: a 401 at start stops the service, and this is what it prints.
+    if (response.status === 401)
+      message += ' (check configServer.username and configServer.password, or configServer.token)';
     // 5xx may pass (a restarting service); 4xx is a request the service will keep refusing.
     throw new ConfigServerError(
       `config service answered ${response.status} for ${application}: ${message}`,

@@ -1,10 +1,23 @@
 import { z } from 'zod';
 
+/**
+ * The credential config/application.yml (`configServer`, what services send) and
+ * config/config.yml (`auth`, what the Config service accepts) ship for development.
+ */
+export const DEVELOPMENT_CONFIG_CREDENTIAL = {
+  username: 'pulsehub',
+  password: 'pulsehub-development-config-password',
+} as const;
+
 /** How a service reaches the config service (config/application.yml `configServer`). */
 export const configServerSettings = z.object({
   enabled: z.boolean(),
   url: z.string().url(),
   label: z.string().min(1),
+  /** HTTP Basic credentials, as Spring's `spring.cloud.config.username/password`. */
+  username: z.string().default(DEVELOPMENT_CONFIG_CREDENTIAL.username),
+  password: z.string().default(DEVELOPMENT_CONFIG_CREDENTIAL.password),
+  /** A bearer token; when set it is sent instead of the Basic credentials. */
   token: z.string(),
   failFast: z.boolean(),
   timeoutMs: z.number().int().min(1),
@@ -48,4 +61,6 @@ export const gatewaySignatureSettings = z.object({
     .string()
     .min(32, 'must be at least 32 characters (set GATEWAY_SIGNATURE_SECRET, the same everywhere)'),
   maxAgeSeconds: z.number().int().min(1).max(3_600),
+  // Defaulted so a configuration repository from before the replay cache keeps working.
+  replayCacheMaxEntries: z.number().int().min(1_000).default(500_000),
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  DEVELOPMENT_CONFIG_CREDENTIAL as DEVELOPMENT_CREDENTIAL,
   gatewaySignatureSettings,
   httpSettings,
   sharedSettings,
@@ -17,5 +18,22 @@ export const configServiceConfigSchema = z.object({
     committer: z.object({ name: z.string().min(1), email: z.string().min(1) }),
   }),
   encrypt: z.object({ key: z.string(), keyFile: z.string().min(1) }),
+  // The configuration endpoint serves decrypted secrets: never without credentials. The
+  // defaults are the development credential of config/config.yml; config-production.yml
+  // blanks the password, so production refuses to start until AUTH_PASSWORD is set.
+  auth: z
+    .object({
+      username: z
+        .string()
+        .min(1, 'must be set (AUTH_USERNAME): the configuration endpoint is always authenticated')
+        .regex(/^[^:]*$/, 'must not contain ":" (HTTP Basic separates user and password by it)')
+        .default(DEVELOPMENT_CREDENTIAL.username),
+      password: z
+        .string()
+        .min(1, 'must be set (AUTH_PASSWORD): the configuration endpoint is always authenticated')
+        .default(DEVELOPMENT_CREDENTIAL.password),
+      token: z.string().default(''),
+    })
+    .default({ ...DEVELOPMENT_CREDENTIAL, token: '' }),
 });
 export type ConfigServiceConfig = z.infer<typeof configServiceConfigSchema>;

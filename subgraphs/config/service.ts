@@ -79,7 +79,7 @@ export function createConfigService(
     dependencies: () => [store, redis],
     // The identity the gateway forwarded and signed decides the commit author.
     context: (caller) => Promise.resolve(context(caller)),
-    routes: [environmentRoute({ store, token: config.configServer.token, logger })],
+    routes: [environmentRoute({ store, credentials: config.auth, logger })],
   });
   const subscriptions = createSubgraphSubscriptionServer<ConfigContext>({
     server: http.server,

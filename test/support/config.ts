@@ -88,6 +88,32 @@ export async function refreshConfig(endpoint: ConfigEndpoint): Promise<RefreshAn
   return answer.data.refreshConfig;
 }
 
+/** An `Authorization: Basic` header, as Spring Cloud Config clients and `curl -u` send it. */
+export function basicAuth(username: string, password: string): Record<string, string> {
+  return { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
+}
+
+/** The config service's endpoint and the credentials it accepts (see RunningSystem). */
+export interface ConfigServer {
+  configUrl: string;
+  configAuth: { username: string; password: string };
+}
+
+/**
+ * A GET on the config service's Spring endpoint (`path` from `/config/...`), with its
+ * credentials unless `headers` says otherwise (`{}`: anonymous).
+ */
+export function fetchEnvironment(
+  server: ConfigServer,
+  path: string,
+  headers: Record<string, string> = basicAuth(
+    server.configAuth.username,
+    server.configAuth.password,
+  ),
+): Promise<Response> {
+  return fetch(`${server.configUrl}${path}`, { headers });
+}
+
 /** Runs git in a configuration repository, as an operator would. */
 export function gitIn(repo: string, ...args: string[]): string {
   return execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();

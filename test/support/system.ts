@@ -17,7 +17,10 @@ import { processorConfigSchema } from '../../processor/config.ts';
 import { createProcessorService } from '../../processor/service.ts';
 import { activityConfigSchema } from '../../subgraphs/activity/config.ts';
 import { createActivityService } from '../../subgraphs/activity/service.ts';
-import { configServiceConfigSchema } from '../../subgraphs/config/config.ts';
+import {
+  configServiceConfigSchema,
+  type ConfigServiceConfig,
+} from '../../subgraphs/config/config.ts';
 import { createConfigService } from '../../subgraphs/config/service.ts';
 import { profileConfigSchema } from '../../subgraphs/profile/config.ts';
 import { createProfileService } from '../../subgraphs/profile/service.ts';
@@ -34,6 +37,8 @@ export interface RunningSystem {
   configRepo: string;
   /** The encryption key of the sandbox's config service (`encrypt.key`). */
   encryptKey: string;
+  /** What the config endpoint accepts (`auth`; the services send the same by default). */
+  configAuth: ConfigServiceConfig['auth'];
   services: Record<string, Service>;
   /** Each service's live configuration, as its factory received it. */
   live: Record<string, LiveConfig<unknown>>;
@@ -91,22 +96,18 @@ export async function startSystem(
     return service;
   };
 
-  const config = await start(
-    createConfigService(
-      await loadServiceConfig('config', configServiceConfigSchema, {
-        env: {},
-        profiles: [],
-        overrides: {
-          ...sandbox.sharedOverrides,
-          http: { host: '127.0.0.1', port: 0 },
-          repository: { path: configRepo, pollIntervalMs: 0 },
-          encrypt: { key: encryptKey },
-          ...options.configService,
-        },
-      }),
-      logger('config'),
-    ),
-  );
+  const configSettings = await loadServiceConfig('config', configServiceConfigSchema, {
+    env: {},
+    profiles: [],
+    overrides: {
+      ...sandbox.sharedOverrides,
+      http: { host: '127.0.0.1', port: 0 },
+      repository: { path: configRepo, pollIntervalMs: 0 },
+      encrypt: { key: encryptKey },
+      ...options.configService,
+    },
+  });
+  const config = await start(createConfigService(configSettings, logger('config')));
   const configUrl = `http://127.0.0.1:${config.http.port()}`;
 
   const live: Record<string, LiveConfig<unknown>> = {};
@@ -195,6 +196,7 @@ export async function startSystem(
       configUrl,
       configRepo,
       encryptKey,
+      configAuth: configSettings.auth,
       services: { profile, activity, config, processor, archiver, gateway },
       live,
       auth,
