@@ -53,6 +53,10 @@ export async function benchAuth(): Promise<BenchAuth> {
     connectionParams: { authorization: `Bearer ${token}` },
     serviceEnv: {
       INGEST_WRITE_KEYS: BENCH_WRITE_KEY,
+      // The load comes from this one write key, far above a per-key policy: the benchmark
+      // measures capacity, so its key's rate limit is lifted (the limiter still runs).
+      INGEST_RATE_LIMIT_EVENTS_PER_SECOND: '10000000', // events per second
+      INGEST_RATE_LIMIT_BURST: '10000000', // events
       AUTH_PUBLIC_KEY: keys.publicKey,
       AUTH_PUBLIC_KEY_FILE: '',
       GATEWAY_SIGNATURE_SECRET: gatewaySecret(),
@@ -61,18 +65,28 @@ export async function benchAuth(): Promise<BenchAuth> {
 }
 
 /**
- * The headers a request straight to a subgraph needs, for its exact body: what the ceiling
+ * The headers a POST straight to a subgraph needs, for its exact body and URL: what the ceiling
  * load and the baseline gateways (Hive, stock Apollo) add to every subgraph request, as
  * PulseHub's gateway does (the caller's identity, signed with the shared secret). Callable in
  * any process of the run: the secret comes from the inherited environment.
  */
-export function subgraphRequestSigner(): ((body: string) => Record<string, string>) | undefined {
+export function subgraphRequestSigner():
+  ((body: string, url: string | URL) => Record<string, string>) | undefined {
   const secret = gatewaySecret();
   const identity = identityHeaders(BENCH_CALLER);
   const subject = identity[IDENTITY_HEADERS.subject] ?? '';
   const scopes = identity[IDENTITY_HEADERS.scopes] ?? '';
-  return (body) => ({
-    ...identity,
-    [IDENTITY_HEADERS.signature]: signGatewayRequest(secret, { subject, scopes, body }),
-  });
+  return (body, url) => {
+    const { pathname, search } = new URL(url);
+    return {
+      ...identity,
+      [IDENTITY_HEADERS.signature]: signGatewayRequest(secret, {
+        method: 'POST',
+        target: `${pathname}${search}`,
+        subject,
+        scopes,
+        body,
+      }),
+    };
+  };
 }
