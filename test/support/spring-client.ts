@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
 import { requireExecutable } from '../../infra/executables.ts';
+import { ensureMavenJars } from '../../infra/maven-jars.ts';
 import { runCommand } from '../../infra/process.ts';
 import { infraSettings, REPO_ROOT } from './infra-settings.ts';
 
@@ -12,47 +13,15 @@ const POM = path.join(PROJECT, 'pom.xml');
 const SOURCE = path.join(PROJECT, 'src', 'dev', 'pulsehub', 'probe', 'ConfigProbe.java');
 const MAIN_CLASS = 'dev.pulsehub.probe.ConfigProbe';
 
-function hasJars(dir: string): boolean {
-  return existsSync(dir) && readdirSync(dir).some((file) => file.endsWith('.jar'));
-}
-
 /**
  * The jars of test/spring-client/pom.xml (Spring Boot + Spring Cloud Config client, about
  * 26 MB), fetched from Maven Central once into .cache/ under the POM's hash, so an edited POM
- * fetches afresh. Downloaded into a private folder and renamed, as infra/kafka-jars.ts does, so
- * an interrupted download never looks complete.
+ * fetches afresh.
  */
 async function ensureJars(): Promise<string> {
   const pomHash = createHash('sha256').update(readFileSync(POM)).digest('hex').slice(0, 12);
   const libsDir = path.join(infraSettings().cacheDir, `spring-config-client-${pomHash}`, 'libs');
-  if (hasJars(libsDir)) return libsDir;
-  const mvn = requireExecutable(
-    'mvn',
-    'to fetch the Spring Cloud Config client from Maven Central',
-  );
-  const tmpDir = `${libsDir}.tmp-${process.pid}`;
-  rmSync(tmpDir, { recursive: true, force: true });
-  mkdirSync(path.dirname(libsDir), { recursive: true });
-  try {
-    await runCommand(mvn, [
-      '-q',
-      '-B',
-      '-f',
-      POM,
-      'dependency:copy-dependencies',
-      `-DoutputDirectory=${tmpDir}`,
-      '-DincludeScope=runtime',
-    ]);
-    if (!hasJars(tmpDir)) throw new Error(`Maven finished but left no jars in ${tmpDir}`);
-    try {
-      renameSync(tmpDir, libsDir);
-    } catch (error) {
-      // Another process finished first: use its copy.
-      if (!hasJars(libsDir)) throw error;
-    }
-  } finally {
-    rmSync(tmpDir, { recursive: true, force: true });
-  }
+  await ensureMavenJars(POM, libsDir, 'to fetch the Spring Cloud Config client from Maven Central');
   return libsDir;
 }
 
