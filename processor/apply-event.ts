@@ -1,7 +1,7 @@
 import type { ActivityEvent } from '../schema/event.ts';
 import { emptyStoredProfile, type StoredProfile, type UserProfile } from '../schema/profile.ts';
 import { parseDevice } from './device.ts';
-import { countEventName, eventNameUsage, type EventNameUsage } from './event-counts.ts';
+import { countEventName, type EventNameUsage } from './event-counts.ts';
 import { messageIdHash } from './message-ids.ts';
 import type { ProfileRules } from './rules.ts';
 import { evaluateSegments } from './segments.ts';
@@ -136,15 +136,7 @@ function applyToDraft(
   if (profile.lastSeenAt === null || timestamp > profile.lastSeenAt) profile.lastSeenAt = timestamp;
   profile.eventCount += 1;
   if (event.type === 'page' || event.type === 'screen') profile.pageViews += 1;
-  if (
-    event.type === 'track' &&
-    !countEventName(
-      profile.eventCounts,
-      (draft.eventNameUsage ??= eventNameUsage(profile.eventCounts)),
-      event.event,
-      limits,
-    )
-  )
+  if (event.type === 'track' && !countEventName(profile.eventCounts, event.event, limits, draft))
     draft.refused.eventNames += 1;
   profile.version += 1;
   if (receivedAt > profile.updatedAt) profile.updatedAt = receivedAt;

@@ -65,7 +65,8 @@ export function decodeEvent(message: KafkaMessage, partition: number): Decoded {
   const completed = completeEvent(result.data, {
     receivedAtMs: Number(message.timestamp),
     receivedAtField: "receivedAt (the record's timestamp)",
-    messageId: recordMessageId(partition, message.offset),
+    // Built only for an event without one: ingest's events all carry theirs.
+    messageId: result.data.messageId ?? recordMessageId(partition, message.offset),
   });
   if (!completed.ok)
     return {
