@@ -8,7 +8,8 @@ import { ApolloGateway } from '@apollo/gateway';
 import type { Component } from '../lib/lifecycle.ts';
 import type { Logger } from '../lib/logger.ts';
 import { supergraphSdl, type SubgraphName } from '../schema/sdl.ts';
-import { schemaAccessFromSupergraph, supergraphForGateway } from './auth/access-requirements.ts';
+import { schemaAccessFromSdl } from '../lib/graphql/access-policy.ts';
+import { supergraphForGateway } from './auth/supergraph-security.ts';
 import type { GatewayConfig, QueryLimits } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { errorLoggingPlugin, formatGatewayError } from './errors.ts';
@@ -56,7 +57,7 @@ export function createFederatedServer(options: FederationOptions): {
     plugins: [
       subscriptionsOverHttpRefused(),
       operationGuardPlugin({
-        access: schemaAccessFromSupergraph(supergraph),
+        access: schemaAccessFromSdl(supergraph),
         limits: options.limits,
       }),
       errorLoggingPlugin(options.logger),

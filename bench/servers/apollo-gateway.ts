@@ -2,7 +2,7 @@
 // settings (startStandaloneServer, supergraphSdl), serving the given supergraph.
 // Usage: apollo-gateway.ts <supergraph file> <port>
 import { readFileSync } from 'node:fs';
-import { supergraphForGateway } from '../../gateway/auth/access-requirements.ts';
+import { supergraphForGateway } from '../../gateway/auth/supergraph-security.ts';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';

@@ -1,10 +1,10 @@
 import { getOperationAST, parse } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { describe, expect, it } from 'vitest';
-import { schemaAccessFromSupergraph } from '../auth/access-requirements.ts';
+import { schemaAccessFromSdl } from '../../lib/graphql/access-policy.ts';
 import { supergraphSdl } from '../../schema/sdl.ts';
 import { estimateCost } from './cost.ts';
-import { operationShape } from './shape.ts';
+import { operationShape } from '../../lib/graphql/operation-shape.ts';
 import { countTokens, tokenLimitRefusal } from './tokens.ts';
 
 const schema = buildSubgraphSchema(
@@ -16,7 +16,7 @@ const schema = buildSubgraphSchema(
     type Tag { name: String! }
   `),
 );
-const access = schemaAccessFromSupergraph(supergraphSdl());
+const access = schemaAccessFromSdl(supergraphSdl());
 
 function analyse(query: string, variables: Record<string, unknown> = {}) {
   const document = parse(query);

@@ -12,7 +12,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { fieldOf, fragmentsOf } from './shape.ts';
+import { fieldOf, fragmentsOf } from '../../lib/graphql/operation-shape.ts';
 
 /** Arguments that say how many items a list field returns. */
 const SLICING_ARGUMENTS = ['first', 'ids'] as const;

@@ -2,14 +2,14 @@ import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestListener } from 
 import { GraphQLError, type DocumentNode } from 'graphql';
 import { ErrorCode } from '../../schema/errors.ts';
 import {
-  satisfies,
-  type AccessRequirement,
+  accessDenial,
+  type AccessDenial,
   type SchemaAccess,
-} from '../auth/access-requirements.ts';
+} from '../../lib/graphql/access-policy.ts';
+import { operationShape, type OperationShape } from '../../lib/graphql/operation-shape.ts';
 import type { QueryLimits } from '../config.ts';
 import type { GatewayContext } from '../context.ts';
 import { estimateCost } from './cost.ts';
-import { operationShape, type OperationShape } from './shape.ts';
 
 export interface OperationGuardOptions {
   /** `@authenticated` / `@requiresScopes` of the supergraph. */
@@ -18,55 +18,25 @@ export interface OperationGuardOptions {
   limits: () => QueryLimits;
 }
 
-function describe(requirement: AccessRequirement): string {
-  if (requirement.scopes.length === 0) return 'a token';
-  return requirement.scopes
-    .map((set) => (set.length === 1 ? set[0] : `(${set.join(' and ')})`))
-    .join(' or ');
-}
-
-function unmet(
-  shape: OperationShape,
-  scopes: ReadonlySet<string> | undefined,
-): Array<[string, AccessRequirement]> {
-  const missing: Array<[string, AccessRequirement]> = [];
-  for (const [coordinate, requirements] of shape.requirements)
-    for (const requirement of requirements)
-      if (!satisfies(requirement, scopes)) missing.push([coordinate, requirement]);
-  return missing;
-}
-
-function accessError(
-  anonymous: boolean,
-  missing: Array<[string, AccessRequirement]>,
-): GraphQLError {
-  const details = missing.map(
-    ([coordinate, requirement]) => `${coordinate} needs ${describe(requirement)}`,
-  );
-  return anonymous
-    ? new GraphQLError(
-        `authentication required: send "Authorization: Bearer <token>" (${details.join('; ')})`,
-        {
-          extensions: {
-            code: ErrorCode.Unauthenticated,
-            http: {
-              status: 401,
-              headers: new HeaderMap([['www-authenticate', 'Bearer realm="pulsehub"']]),
-            },
-          },
-        },
-      )
-    : new GraphQLError(`the token lacks the scopes for this operation: ${details.join('; ')}`, {
-        extensions: {
-          code: ErrorCode.Forbidden,
-          http: {
-            status: 403,
-            headers: new HeaderMap([
-              ['www-authenticate', 'Bearer realm="pulsehub", error="insufficient_scope"'],
-            ]),
-          },
-        },
-      });
+/** An access denial as HTTP answers it: 401 with a Bearer challenge, or 403 insufficient_scope. */
+function accessError(denial: AccessDenial): GraphQLError {
+  const anonymous = denial.code === ErrorCode.Unauthenticated;
+  return new GraphQLError(denial.message, {
+    extensions: {
+      code: denial.code,
+      http: {
+        status: anonymous ? 401 : 403,
+        headers: new HeaderMap([
+          [
+            'www-authenticate',
+            anonymous
+              ? 'Bearer realm="pulsehub"'
+              : 'Bearer realm="pulsehub", error="insufficient_scope"',
+          ],
+        ]),
+      },
+    },
+  });
 }
 
 function tooComplex(limit: string, actual: number, maximum: number, what: string): GraphQLError {
@@ -113,9 +83,8 @@ export function operationGuardPlugin(
         shape = operationShape(schema, document, operation, options.access);
         perOperation.set(operationName, shape);
       }
-      const identity = contextValue.identity;
-      const missing = unmet(shape, identity?.scopes);
-      if (missing.length > 0) return Promise.reject(accessError(identity === undefined, missing));
+      const denial = accessDenial(shape.requirements, contextValue.identity?.scopes);
+      if (denial) return Promise.reject(accessError(denial));
       const limits = options.limits();
       if (shape.depth > limits.maxDepth)
         return Promise.reject(

@@ -11,7 +11,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import type { AccessRequirement, SchemaAccess } from '../auth/access-requirements.ts';
+import type { AccessRequirement, SchemaAccess } from './access-policy.ts';
 
 /** What an operation asks for, independent of its variables: computed once per document. */
 export interface OperationShape {
