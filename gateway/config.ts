@@ -4,7 +4,9 @@ import {
   httpSettings,
   sharedSettings,
 } from '../config/client/shared-schema.ts';
+import { withProductionRules } from '../config/client/production-safety-rules.ts';
 import { MAX_BATCH_EVENTS } from '../schema/event.ts';
+import { gatewayProductionRules } from './production-rules.ts';
 
 const positive = z.number().int().min(1);
 
@@ -75,31 +77,34 @@ export const rateLimitSettings = z.object({
   overrides: z.array(z.object({ writeKey: z.string().min(1), ...bucketSettings })).default([]),
 });
 
-export const gatewayConfigSchema = z.object({
-  ...sharedSettings,
-  http: httpSettings,
-  subgraphs: z.object({
-    profile: z.string().url(),
-    activity: z.string().url(),
-    config: z.string().url(),
+export const gatewayConfigSchema = withProductionRules(
+  z.object({
+    ...sharedSettings,
+    http: httpSettings,
+    subgraphs: z.object({
+      profile: z.string().url(),
+      activity: z.string().url(),
+      config: z.string().url(),
+    }),
+    ingest: z.object({
+      writeKeys: z.array(z.string().min(1)).min(1),
+      produceTimeoutMs: z.number().int().min(100).max(60_000),
+      retryAfterSeconds: z.number().int().min(1).max(3_600),
+      rateLimit: rateLimitSettings.default({ eventsPerSecond: 1_000, burst: 5_000, overrides: [] }),
+    }),
+    subgraphClient: z.object({
+      connections: positive,
+      keepAliveMs: positive,
+      timeoutMs: positive,
+    }),
+    gatewaySignature: gatewaySignatureSettings,
+    auth: authSettings,
+    graphql: z.object({ introspection: z.boolean(), maskInternalErrors: z.boolean() }),
+    limits: limitSettings,
+    subscriptions: subscriptionSettings,
   }),
-  ingest: z.object({
-    writeKeys: z.array(z.string().min(1)).min(1),
-    produceTimeoutMs: z.number().int().min(100).max(60_000),
-    retryAfterSeconds: z.number().int().min(1).max(3_600),
-    rateLimit: rateLimitSettings.default({ eventsPerSecond: 1_000, burst: 5_000, overrides: [] }),
-  }),
-  subgraphClient: z.object({
-    connections: positive,
-    keepAliveMs: positive,
-    timeoutMs: positive,
-  }),
-  gatewaySignature: gatewaySignatureSettings,
-  auth: authSettings,
-  graphql: z.object({ introspection: z.boolean(), maskInternalErrors: z.boolean() }),
-  limits: limitSettings,
-  subscriptions: subscriptionSettings,
-});
+  gatewayProductionRules,
+);
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 export type AuthSettings = z.infer<typeof authSettings>;

@@ -9,6 +9,7 @@ import { TEST_TOKEN_CLAIMS, bearer } from './support/auth.ts';
 import { errorCode, post, type RawAnswer } from './support/gateway-requests.ts';
 import { freePort } from './support/child-service.ts';
 import { createSandbox, type Sandbox } from './support/isolation.ts';
+import { safeProductionEnv } from './support/production.ts';
 import { startSystem, type RunningSystem } from './support/system.ts';
 
 const PROFILE = '{ profile(id: "u1") { id } }';
@@ -404,6 +405,7 @@ describe('API security and limits', () => {
       await expect(subgraph).rejects.toThrow(/gatewaySignature\.secret/);
       const configured = await loadServiceConfig('gateway', gatewayConfigSchema, {
         env: {
+          ...safeProductionEnv('gateway'),
           AUTH_JWKS_URL: 'https://id.example.com/.well-known/jwks.json',
           GATEWAY_SIGNATURE_SECRET: 's'.repeat(32),
         },

@@ -51,9 +51,11 @@ type ReloadResult = 'applied' | 'unchanged' | 'rejected' | 'failed';
  *  1. bootstrap settings (`configServer.*`, `redis.*`) from the local files + environment;
  *  2. the configuration from the config service, retried with backoff; when it stays
  *     unreachable, the local files (or exit, with `configServer.failFast`);
- *  3. environment overrides, explicit overrides, validation with the service's zod schema;
+ *  3. environment overrides, explicit overrides, validation with the service's zod schema
+ *     and, under the production profile, its production rules (production-safety.ts);
  *  4. then every change notice on the Redis config channel re-fetches, validates and applies
- *     it; an invalid change is rejected (logged, counted) and the previous one stays.
+ *     it; an invalid or production-unsafe change is rejected (logged, counted) and the
+ *     previous one stays.
  */
 export async function loadLiveConfig<S extends z.ZodType>(
   application: string,
@@ -77,7 +79,7 @@ export async function loadLiveConfig<S extends z.ZodType>(
   const bootstrap = bootstrapParsed.data;
   const server: ConfigServerSettings = bootstrap.configServer;
   const resolve = (sources: readonly PropertySource[]) =>
-    resolveConfig(application, schema, sources, env, overrides);
+    resolveConfig(application, schema, sources, env, overrides, profiles);
   // As in Spring, the service's own files stay the lowest layer under what the config service
   // serves: a setting a newer version adds has its default before the repository has it.
   const resolveRemote = (sources: readonly PropertySource[]) =>

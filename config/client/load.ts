@@ -1,6 +1,13 @@
 import type { z } from 'zod';
 import { applyEnvOverrides } from './env-overrides.ts';
 import { mergeTrees } from './merge.ts';
+import {
+  checkProductionRules,
+  describeUnsafeSettings,
+  isProduction,
+  PRODUCTION_PROFILE,
+} from './production-safety.ts';
+import { productionRulesOf } from './production-safety-rules.ts';
 import { encryptedSettings } from './secrets.ts';
 import {
   DEFAULT_CONFIG_DIR,
@@ -53,7 +60,9 @@ export function layerSources(
 
 /**
  * The one path from property sources to a validated configuration, used for local files and
- * for answers of the config service alike. Throws a ConfigError listing every problem.
+ * for answers of the config service alike (at start and on every reload). Throws one
+ * ConfigError listing every problem: values still encrypted, what the schema refuses and,
+ * under the production profile, every unsafe setting, so an operator fixes them in one go.
  */
 export function resolveConfig<S extends z.ZodType>(
   application: string,
@@ -61,16 +70,31 @@ export function resolveConfig<S extends z.ZodType>(
   sources: readonly PropertySource[],
   env: NodeJS.ProcessEnv,
   overrides: ConfigTree = {},
+  profiles: readonly string[] = activeProfiles(env),
 ): z.infer<S> {
   const tree = layerSources(sources, env, overrides);
+  const sections: string[] = [];
   // Only the config service can decrypt; a ciphertext must never reach a service as a value.
   const encrypted = encryptedSettings(tree);
   if (encrypted.length > 0)
-    throw new ConfigError(
-      `invalid configuration for ${application}: encrypted values need the config service ` +
-        `(or an environment override):\n${encrypted.map((p) => `  - ${p}`).join('\n')}`,
+    sections.push(
+      `encrypted values need the config service (or an environment override):\n` +
+        encrypted.map((p) => `  - ${p}`).join('\n'),
     );
-  return validateConfig(application, schema, tree);
+  const result = schema.safeParse(tree);
+  if (!result.success) sections.push(describeIssues(result.error.issues));
+  // Over the raw tree, so it runs even when the schema refuses it.
+  const unsafe = isProduction(profiles)
+    ? checkProductionRules(productionRulesOf(schema), tree)
+    : [];
+  if (unsafe.length > 0)
+    sections.push(
+      `unsafe in production (PULSEHUB_PROFILES includes ${PRODUCTION_PROFILE}):\n` +
+        describeUnsafeSettings(unsafe),
+    );
+  if (sections.length > 0 || !result.success)
+    throw new ConfigError(`invalid configuration for ${application}:\n${sections.join('\n')}`);
+  return result.data;
 }
 
 /**
@@ -85,7 +109,7 @@ export async function loadServiceConfig<S extends z.ZodType>(
   const env = options.env ?? process.env;
   const profiles = options.profiles ?? activeProfiles(env);
   const sources = await readLocalSources(options.dir ?? DEFAULT_CONFIG_DIR, application, profiles);
-  return resolveConfig(application, schema, sources, env, options.overrides);
+  return resolveConfig(application, schema, sources, env, options.overrides, profiles);
 }
 
 export function validateConfig<S extends z.ZodType>(

@@ -60,6 +60,8 @@ export const gatewaySignatureSettings = z.object({
   secret: z
     .string()
     .min(32, 'must be at least 32 characters (set GATEWAY_SIGNATURE_SECRET, the same everywhere)'),
+  // Defaulted so a configuration repository from before rotation keeps working.
+  previousSecrets: z.array(z.string().min(32, 'must be at least 32 characters')).default([]),
   maxAgeSeconds: z.number().int().min(1).max(3_600),
   // Defaulted so a configuration repository from before the replay cache keeps working.
   replayCacheMaxEntries: z.number().int().min(1_000).default(500_000),

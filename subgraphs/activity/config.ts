@@ -4,11 +4,16 @@ import {
   httpSettings,
   sharedSettings,
 } from '../../config/client/shared-schema.ts';
+import { subgraphProductionRules } from '../../config/client/production-safety-shared.ts';
+import { withProductionRules } from '../../config/client/production-safety-rules.ts';
 
-export const activityConfigSchema = z.object({
-  ...sharedSettings,
-  http: httpSettings,
-  ingest: z.object({ produceTimeoutMs: z.number().int().min(100).max(60_000) }),
-  gatewaySignature: gatewaySignatureSettings,
-});
+export const activityConfigSchema = withProductionRules(
+  z.object({
+    ...sharedSettings,
+    http: httpSettings,
+    ingest: z.object({ produceTimeoutMs: z.number().int().min(100).max(60_000) }),
+    gatewaySignature: gatewaySignatureSettings,
+  }),
+  subgraphProductionRules,
+);
 export type ActivityConfig = z.infer<typeof activityConfigSchema>;

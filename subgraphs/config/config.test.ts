@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEVELOPMENT_CONFIG_CREDENTIAL } from '../../config/client/shared-schema.ts';
 import { loadServiceConfig } from '../../config/client/load.ts';
+import { safeProductionEnv } from '../../test/support/production.ts';
 import { configServiceConfigSchema } from './config.ts';
 
 const load = (profiles: string[], env: Record<string, string> = {}) =>
@@ -20,7 +21,10 @@ describe("the configuration endpoint's credentials", () => {
     await expect(load(['production'])).rejects.toThrow(
       /auth\.password: must be set \(AUTH_PASSWORD\)/,
     );
-    const config = await load(['production'], { AUTH_PASSWORD: 'from-the-environment' });
+    const config = await load(['production'], {
+      ...safeProductionEnv('config'),
+      AUTH_PASSWORD: 'from-the-environment',
+    });
     expect(config.auth.password).toBe('from-the-environment');
   });
 

@@ -4,10 +4,15 @@ import {
   httpSettings,
   sharedSettings,
 } from '../../config/client/shared-schema.ts';
+import { subgraphProductionRules } from '../../config/client/production-safety-shared.ts';
+import { withProductionRules } from '../../config/client/production-safety-rules.ts';
 
-export const profileConfigSchema = z.object({
-  ...sharedSettings,
-  http: httpSettings,
-  gatewaySignature: gatewaySignatureSettings,
-});
+export const profileConfigSchema = withProductionRules(
+  z.object({
+    ...sharedSettings,
+    http: httpSettings,
+    gatewaySignature: gatewaySignatureSettings,
+  }),
+  subgraphProductionRules,
+);
 export type ProfileConfig = z.infer<typeof profileConfigSchema>;

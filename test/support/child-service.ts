@@ -105,8 +105,9 @@ export async function runUntilExit(
   entry: string,
   env: Record<string, string>,
   timeoutMs = 60_000,
-): Promise<{ code: number | null; output: string }> {
+): Promise<{ code: number | null; output: string; stderr: string }> {
   let output = '';
+  let stderr = '';
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, entry)], {
     cwd: REPO_ROOT,
     env: { ...process.env, PULSEHUB_PROFILES: '', ...env },
@@ -114,8 +115,11 @@ export async function runUntilExit(
   });
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // On its own too: a refused start says why on stderr (runService).
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const [code] = (await once(child, 'exit')) as [number | null];
+  // 'close', not 'exit': only then has everything the child printed been read.
+  const [code] = (await once(child, 'close')) as [number | null];
   clearTimeout(timer);
-  return { code, output };
+  return { code, output, stderr };
 }
