@@ -16,6 +16,7 @@ import { ingestRoute } from './ingest/route.ts';
 import { tokenLimitRefusal } from './operation/tokens.ts';
 import { createSubgraphClient } from './subgraph-client.ts';
 import { createSubscriptionGateway } from './subscriptions/index.ts';
+import { LIVE_SUBSCRIPTION_SETTINGS } from './subscriptions/settings.ts';
 import { signedUpstreamHeaders } from './subscriptions/upstream-headers.ts';
 
 export function createGatewayService(
@@ -38,6 +39,8 @@ export function createGatewayService(
   const limits = (): QueryLimits => (live?.current() ?? config).limits;
   live?.readsLive('limits');
   const auth = createAuthComponent(config.auth);
+  // Per-address connection limits and trusted proxies are read on every WebSocket upgrade.
+  live?.readsLive(...LIVE_SUBSCRIPTION_SETTINGS);
   // One pooled, signing client for every subgraph call: queries and subscription entity fetches.
   const client = createSubgraphClient({
     ...config.subgraphClient,
@@ -89,6 +92,9 @@ export function createGatewayService(
     supergraphSdl: supergraphSdl(),
     subgraphUrls: config.subgraphs,
     limits: config.subscriptions,
+    liveLimits: () => (live?.current() ?? config).subscriptions,
+    // The same live query limits as HTTP: subscribe documents pass the same admission.
+    queryLimits: limits,
     authenticator: auth,
     upstreamHeaders: signedUpstreamHeaders(config.gatewaySignature.secret),
     dataSource: (url) => client.dataSource(url),

@@ -57,6 +57,11 @@ export async function startService(
       PULSEHUB_PROFILES: '',
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: String(port),
+      // Every load-generator client connects from 127.0.0.1, one address: the gateway's
+      // per-address limits (sized for one real client) would refuse the bench's thousands.
+      SUBSCRIPTIONS_MAX_CONNECTIONS_PER_ADDRESS: '1000000',
+      SUBSCRIPTIONS_CONNECTIONS_PER_ADDRESS_PER_SECOND: '1000000',
+      SUBSCRIPTIONS_CONNECTION_BURST_PER_ADDRESS: '1000000',
       ...options.env,
     },
     nodeFlags: profileDir

@@ -14,6 +14,8 @@ export interface Identity {
   /** The token's `sub`. */
   subject: string;
   scopes: ReadonlySet<string>;
+  /** When the token expires (its `exp`), in Unix epoch milliseconds; absent: never. */
+  expiresAtMs?: number;
 }
 
 /** Verifies a bearer token (HTTP `Authorization` or graphql-ws `connection_init`). */

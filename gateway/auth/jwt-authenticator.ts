@@ -138,6 +138,7 @@ export async function createJwtAuthenticator(settings: AuthSettings): Promise<Au
       const identity: Identity = {
         subject: String(payload.sub),
         scopes: scopesOf(payload as { scope?: unknown; scp?: unknown }),
+        ...(payload.exp === undefined ? {} : { expiresAtMs: payload.exp * 1_000 }),
       };
       if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
       cache.set(token, {

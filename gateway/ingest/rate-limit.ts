@@ -1,42 +1,12 @@
 import { Counter, type Registry } from 'prom-client';
+import {
+  fullBucket,
+  takeTokens,
+  type Admission,
+  type Bucket,
+  type BucketShape,
+} from '../../lib/token-bucket.ts';
 import type { RateLimitSettings } from '../config.ts';
-
-/** A bucket's refill rate and capacity, in events. */
-export interface BucketShape {
-  eventsPerSecond: number;
-  burst: number;
-}
-
-export type Admission = { ok: true } | { ok: false; retryAfterSeconds: number };
-
-/** A token bucket's state: tokens as of `updatedAtMs` (on the limiter's clock). */
-interface Bucket {
-  tokens: number;
-  updatedAtMs: number;
-}
-
-/**
- * Takes `cost` tokens from `bucket` at `nowMs`, or none. The refill is computed lazily with the
- * shape in force now, so a live change of the rate or burst applies from the next request. A
- * refusal says how long until the bucket holds `cost`, rounded up to whole seconds (what
- * `Retry-After` carries), at least 1.
- */
-export function takeTokens(
-  bucket: Bucket,
-  shape: BucketShape,
-  cost: number,
-  nowMs: number,
-): Admission {
-  const elapsedSeconds = Math.max(0, nowMs - bucket.updatedAtMs) / 1_000;
-  bucket.tokens = Math.min(shape.burst, bucket.tokens + elapsedSeconds * shape.eventsPerSecond);
-  bucket.updatedAtMs = nowMs;
-  if (bucket.tokens >= cost) {
-    bucket.tokens -= cost;
-    return { ok: true };
-  }
-  const waitSeconds = (cost - bucket.tokens) / shape.eventsPerSecond;
-  return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(waitSeconds)) };
-}
 
 export interface IngestRateLimiter {
   /** Admits `events` events of `writeKey` (all or none), or says when to retry. */
@@ -76,16 +46,23 @@ export function createIngestRateLimiter(options: IngestRateLimiterOptions): Inge
     registers,
   });
 
-  // The overrides as a map, rebuilt only when the settings object changes (a config reload).
+  // The shapes in tokens (= events), rebuilt only when the settings object changes (a reload).
   let indexed: RateLimitSettings | undefined;
+  let standard: BucketShape = { perSecond: 0, burst: 0 };
   let overrides = new Map<string, BucketShape>();
   const shapeOf = (writeKey: string): BucketShape => {
     const settings = options.settings();
     if (settings !== indexed) {
       indexed = settings;
-      overrides = new Map(settings.overrides.map(({ writeKey: key, ...shape }) => [key, shape]));
+      standard = { perSecond: settings.eventsPerSecond, burst: settings.burst };
+      overrides = new Map(
+        settings.overrides.map((o) => [
+          o.writeKey,
+          { perSecond: o.eventsPerSecond, burst: o.burst },
+        ]),
+      );
     }
-    return overrides.get(writeKey) ?? settings;
+    return overrides.get(writeKey) ?? standard;
   };
 
   return {
@@ -94,7 +71,7 @@ export function createIngestRateLimiter(options: IngestRateLimiterOptions): Inge
       const nowMs = now();
       let bucket = buckets.get(writeKey);
       if (bucket === undefined) {
-        bucket = { tokens: shape.burst, updatedAtMs: nowMs };
+        bucket = fullBucket(shape, nowMs);
         buckets.set(writeKey, bucket);
       }
       const admission = takeTokens(bucket, shape, events, nowMs);

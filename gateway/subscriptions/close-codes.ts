@@ -3,6 +3,11 @@ import { CloseCode } from 'graphql-ws';
 /**
  * Every WebSocket close code the gateway's graphql-ws endpoint uses. The protocol's own
  * (graphql-ws `CloseCode`) keep their meaning; PulseHub adds the ones for its limits.
+ *
+ * Not a close code: an upgrade over a per-client-address limit
+ * (`subscriptions.maxConnectionsPerAddress`, `connectionsPerAddressPerSecond` /
+ * `connectionBurstPerAddress`) is refused before the WebSocket handshake with HTTP 429 and
+ * `Retry-After`, which clients see as a failed connection (1006) and retry.
  */
 export const SubscriptionCloseCode = {
   /** Normal closure by the client. */
@@ -15,7 +20,11 @@ export const SubscriptionCloseCode = {
   TryAgainLater: 1013,
   /** Malformed protocol message (not JSON, unknown type, missing id or payload). */
   BadRequest: CloseCode.BadRequest, // 4400
-  /** The `connection_init` token is missing-but-required, expired, malformed or forged; or a subscribe before `connection_ack`. */
+  /**
+   * The `connection_init` token is missing while `subscriptions.requireToken` is on, or
+   * expired, malformed or forged; or a subscribe before `connection_ack`. graphql-ws clients
+   * treat it as fatal and do not reconnect.
+   */
   Unauthorized: CloseCode.Unauthorized, // 4401
   /** The connection was refused after authentication. */
   Forbidden: CloseCode.Forbidden, // 4403
@@ -33,6 +42,14 @@ export const SubscriptionCloseCode = {
    * `profileUpdated` subscription starts again from the profile's current state.
    */
   SlowConsumer: 4008,
+  /**
+   * The connection's token reached its `exp`: the gateway closes the connection then, ending
+   * its subscriptions. graphql-ws clients reconnect on it (it is not one of their fatal codes,
+   * unlike 4401), so a client whose `connectionParams` is a function sends a fresh token and
+   * resubscribes; one that resends the expired token
+   * gets 4401 (once past `auth.clockToleranceSeconds`) and stops.
+   */
+  TokenExpired: 4419,
   /** An unexpected failure in the gateway. */
   InternalServerError: CloseCode.InternalServerError, // 4500
 } as const;

@@ -1,14 +1,16 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Registry } from 'prom-client';
+import { schemaAccessFromSdl } from '../../lib/graphql/access-policy.ts';
 import type { Component } from '../../lib/lifecycle.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { Authenticator } from '../auth/identity.ts';
+import type { QueryLimits } from '../config.ts';
 import { createEventExecutor, type EventExecutorOptions } from './event-executor.ts';
 import { createSubscriptionHub } from './hub.ts';
 import { createSubscriptionMetrics } from './metrics.ts';
+import { createSubscriptionPreparer } from './operation.ts';
 import { createSubscriptionPlanner } from './planner.ts';
-import { accessRulesOf } from './scopes.ts';
 import type { SubscriptionLimits } from './settings.ts';
 import { createSocketServer } from './socket-server.ts';
 import { createUpstream } from './upstream.ts';
@@ -22,6 +24,13 @@ export interface SubscriptionGatewayOptions {
   supergraphSdl: string;
   subgraphUrls: Readonly<Record<string, string>>;
   limits: SubscriptionLimits;
+  /** `limits` as in force now, for the settings applied live (LIVE_SUBSCRIPTION_SETTINGS). */
+  liveLimits?: () => SubscriptionLimits;
+  /**
+   * The HTTP side's query limits (token, depth, alias, cost), read per subscribe so a
+   * configuration reload applies at once.
+   */
+  queryLimits: () => QueryLimits;
   /** Verifies the token of `connection_init` (the same tokens and scopes as HTTP). */
   authenticator: Authenticator;
   /** Headers sent to subgraphs on a caller's behalf. Default: subject and scopes. */
@@ -42,8 +51,10 @@ export function createSubscriptionGateway(
 ): Component & { connectionCount(): number } {
   const path = options.path ?? '/graphql';
   const upstreamHeaders = options.upstreamHeaders ?? identityUpstreamHeaders;
-  const planner = createSubscriptionPlanner(options.supergraphSdl);
   const metrics = createSubscriptionMetrics(options.metrics);
+  const planner = createSubscriptionPlanner(options.supergraphSdl, {
+    plansBuilt: metrics.plansBuilt,
+  });
   const upstream = createUpstream({
     subgraphUrls: options.subgraphUrls,
     upstreamHeaders,
@@ -66,11 +77,17 @@ export function createSubscriptionGateway(
   });
   const sockets = createSocketServer({
     planner,
-    rules: accessRulesOf(planner.supergraph.schema),
+    // The same reading of @authenticated / @requiresScopes as the HTTP operation guard.
+    prepare: createSubscriptionPreparer({
+      planner,
+      access: schemaAccessFromSdl(options.supergraphSdl),
+      limits: options.queryLimits,
+    }),
     hub,
     authenticator: options.authenticator,
     metrics,
     limits: options.limits,
+    ...(options.liveLimits ? { liveLimits: options.liveLimits } : {}),
     logger: options.logger,
   });
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {

@@ -14,6 +14,7 @@ export interface SubscriptionMetrics {
   closed: Counter<'code'>;
   rejected: Counter<'code'>;
   slowConsumers: Counter;
+  plansBuilt: Counter;
 }
 
 export function createSubscriptionMetrics(registry: Registry): SubscriptionMetrics {
@@ -73,13 +74,18 @@ export function createSubscriptionMetrics(registry: Registry): SubscriptionMetri
     }),
     rejected: new Counter({
       name: 'pulsehub_subscription_rejected_total',
-      help: 'Subscriptions refused, by error code',
+      help: 'Subscriptions and connections refused, by error code (connections: TOO_MANY_CONNECTIONS, TOO_MANY_CONNECTIONS_PER_ADDRESS, CONNECTION_RATE_LIMITED)',
       labelNames: ['code'],
       registers,
     }),
     slowConsumers: new Counter({
       name: 'pulsehub_subscription_slow_consumers_total',
       help: 'Connections closed with 4008 because their unsent messages passed maxBufferedBytes',
+      registers,
+    }),
+    plansBuilt: new Counter({
+      name: 'pulsehub_subscription_plans_total',
+      help: 'Subscription plans built by the query planner (plan cache misses); refused documents never reach it',
       registers,
     }),
   };

@@ -7,17 +7,15 @@ import {
 import { buildOperationContext } from '@apollo/gateway';
 import { QueryPlanner, type FetchNode, type PlanNode } from '@apollo/query-planner';
 import {
-  getOperationAST,
   GraphQLError,
   Kind,
-  parse,
   print,
-  validate,
   type DocumentNode,
   type GraphQLSchema,
   type SelectionNode,
 } from 'graphql';
 import { ErrorCode } from '../../schema/errors.ts';
+import { createDocumentReader, subscriptionOperation, type DocumentReader } from './documents.ts';
 
 /** A client subscription, planned: what to stream from which subgraph, and what to add per event. */
 export interface SubscriptionPlan {
@@ -42,8 +40,24 @@ export interface SubscriptionPlanner {
   /** The supergraph as a graphql-js schema, for entity fetches. */
   readonly supergraphSchema: GraphQLSchema;
   readonly supergraph: Supergraph;
-  /** Plans a subscription; GraphQL errors (with `extensions.code`) when it cannot be served. */
-  plan(query: string, operationName: string | undefined): SubscriptionPlan | GraphQLError[];
+  /** Parses and validates against `apiSchema`, cached by text; shares documents with `plan`. */
+  readonly readDocument: DocumentReader;
+  /**
+   * Plans a subscription; GraphQL errors (with `extensions.code`) when it cannot be served.
+   * A document must be one `readDocument` returned (parsed and validated against
+   * `apiSchema`); a text is read with `readDocument` first.
+   */
+  plan(
+    query: string | DocumentNode,
+    operationName: string | undefined,
+  ): SubscriptionPlan | GraphQLError[];
+}
+
+export interface SubscriptionPlannerOptions {
+  /** How many subscribe documents (and so plans) are cached. Default 1000. */
+  cacheSize?: number;
+  /** Counts plans built (cache misses), e.g. pulsehub_subscription_plans_total. */
+  plansBuilt?: { inc(): void };
 }
 
 function rootFieldOf(selection: SelectionNode | undefined): string | undefined {
@@ -56,11 +70,13 @@ function failure(message: string, code: ErrorCode): GraphQLError[] {
 
 /**
  * Plans subscriptions with Apollo's query planner over the checked-in supergraph. Plans are
- * cached by operation text, so a thousand clients sending the same subscription plan it once.
+ * cached per document object, and documents by text (`readDocument`), so a thousand clients
+ * sending the same subscription plan it once; a document evicted from the text cache takes
+ * its plans with it.
  */
 export function createSubscriptionPlanner(
   supergraphSdl: string,
-  cacheSize = 1_000,
+  options: SubscriptionPlannerOptions = {},
 ): SubscriptionPlanner {
   // PulseHub enforces @requiresScopes itself, so the supergraph may link the security features.
   const supergraph = Supergraph.build(supergraphSdl, {
@@ -70,37 +86,15 @@ export function createSubscriptionPlanner(
   const apiSchema = apiFederationSchema.toGraphQLJSSchema();
   const supergraphSchema = supergraph.schema.toGraphQLJSSchema();
   const planner = new QueryPlanner(supergraph);
-  const cache = new Map<string, SubscriptionPlan | GraphQLError[]>();
+  const readDocument = createDocumentReader(apiSchema, options.cacheSize);
+  const plans = new WeakMap<DocumentNode, Map<string, SubscriptionPlan | GraphQLError[]>>();
 
-  function build(query: string, operationName: string | undefined) {
-    let document: DocumentNode;
-    try {
-      document = parse(query);
-    } catch (error) {
-      return failure((error as GraphQLError).message, ErrorCode.GraphQLParseFailed);
-    }
-    const invalid = validate(apiSchema, document);
-    if (invalid.length > 0)
-      return invalid.map(
-        (error) =>
-          new GraphQLError(error.message, {
-            nodes: error.nodes ?? null,
-            extensions: { code: ErrorCode.GraphQLValidationFailed },
-          }),
-      );
-    const operation = getOperationAST(document, operationName);
-    if (!operation)
-      return failure(
-        operationName
-          ? `Unknown operation named "${operationName}".`
-          : 'Must provide an operation.',
-        ErrorCode.BadRequest,
-      );
-    if (operation.operation !== 'subscription')
-      return failure(
-        `only subscriptions are served over WebSocket; send ${operation.operation} operations with HTTP POST /graphql`,
-        ErrorCode.BadRequest,
-      );
+  function build(
+    document: DocumentNode,
+    operationName: string | undefined,
+  ): SubscriptionPlan | GraphQLError[] {
+    const operation = subscriptionOperation(document, operationName);
+    if (Array.isArray(operation)) return operation;
     const queryPlan = planner.buildQueryPlan(
       operationFromDocument(
         apiFederationSchema,
@@ -131,21 +125,25 @@ export function createSubscriptionPlanner(
     apiFederationSchema,
     supergraphSchema,
     supergraph,
+    readDocument,
     plan(query, operationName) {
-      const key = `${operationName ?? ''}\n${query}`;
-      const cached = cache.get(key);
+      const document = typeof query === 'string' ? readDocument(query) : query;
+      if (Array.isArray(document)) return document;
+      let perOperation = plans.get(document);
+      if (perOperation === undefined) plans.set(document, (perOperation = new Map()));
+      const cached = perOperation.get(operationName ?? '');
       if (cached) return cached;
+      options.plansBuilt?.inc();
       let planned: SubscriptionPlan | GraphQLError[];
       try {
-        planned = build(query, operationName);
+        planned = build(document, operationName);
       } catch (error) {
         planned = failure(
           `the subscription cannot be planned: ${(error as Error).message}`,
           ErrorCode.BadRequest,
         );
       }
-      if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string);
-      cache.set(key, planned);
+      perOperation.set(operationName ?? '', planned);
       return planned;
     },
   };

@@ -13,18 +13,23 @@ import type { Logger } from '../../lib/logger.ts';
 import { createPushIterator } from '../../lib/push-iterator.ts';
 import { ErrorCode } from '../../schema/errors.ts';
 import { AuthenticationError, type Authenticator, type Identity } from '../auth/identity.ts';
+import { createAddressLimiter } from './address-limiter.ts';
+import { createClientAddressResolver } from './client-address.ts';
 import { closeReason, SubscriptionCloseCode } from './close-codes.ts';
+import { scheduleExpiry } from './expiry-timer.ts';
 import type { HubRequest, SubscriptionHub } from './hub.ts';
 import type { SubscriptionMetrics } from './metrics.ts';
-import { prepareSubscription } from './operation.ts';
+import type { SubscriptionPreparer } from './operation.ts';
 import type { SubscriptionPlanner } from './planner.ts';
-import type { AccessRules } from './scopes.ts';
 import type { SubscriptionLimits } from './settings.ts';
+import { refuseUpgrade } from './upgrade-refusal.ts';
 
 interface Extra {
   socket: WebSocket;
   request: http.IncomingMessage;
   identity?: Identity | undefined;
+  /** Cancels the close at the token's expiry; set when a token with an `exp` is accepted. */
+  cancelExpiry?: () => void;
 }
 
 interface Prepared {
@@ -35,11 +40,18 @@ interface Prepared {
 
 export interface SocketServerOptions {
   planner: SubscriptionPlanner;
-  rules: AccessRules;
+  /** Checks and plans a subscribe message (./operation.ts), with the HTTP side's admission. */
+  prepare: SubscriptionPreparer;
   hub: SubscriptionHub;
   authenticator: Authenticator;
   metrics: SubscriptionMetrics;
   limits: SubscriptionLimits;
+  /**
+   * The limits in force, read on every upgrade for the per-address limits and trusted proxies
+   * (LIVE_SUBSCRIPTION_SETTINGS), so a config change applies to the next connection. Default:
+   * `limits`, fixed.
+   */
+  liveLimits?: () => SubscriptionLimits;
   logger: Logger;
 }
 
@@ -72,6 +84,14 @@ export function createSocketServer(options: SocketServerOptions) {
   const { limits, metrics, logger } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
   const alive = new WeakSet<WebSocket>();
+  const liveLimits = options.liveLimits ?? (() => limits);
+  const clientAddress = createClientAddressResolver(() => liveLimits().trustedProxies);
+  const addressLimiter = createAddressLimiter({ limits: liveLimits });
+
+  /** Ends the connection, and so its subscriptions, when its token expires. */
+  function closeExpired(socket: WebSocket): void {
+    socket.close(SubscriptionCloseCode.TokenExpired, 'Token expired');
+  }
 
   function closeSlow(socket: WebSocket): void {
     logger.warn({ buffered: socket.bufferedAmount }, 'closing a slow subscription consumer');
@@ -89,27 +109,47 @@ export function createSocketServer(options: SocketServerOptions) {
   const server = makeServer<Record<string, unknown>, Extra>({
     connectionInitWaitTimeout: limits.connectionInitTimeoutMs,
     onConnect: async (ctx) => {
-      try {
-        ctx.extra.identity = await options.authenticator.authenticate(
-          tokenOf(ctx.connectionParams, ctx.extra.request),
+      const { socket } = ctx.extra;
+      const token = tokenOf(ctx.connectionParams, ctx.extra.request);
+      if (token === undefined && limits.requireToken) {
+        socket.close(
+          SubscriptionCloseCode.Unauthorized,
+          closeReason(
+            'Unauthorized: a token is required; send connection_init with payload {"authorization":"Bearer <token>"}',
+          ),
         );
-        return true;
+        return false;
+      }
+      try {
+        ctx.extra.identity = await options.authenticator.authenticate(token);
       } catch (error) {
         if (error instanceof AuthenticationError)
-          ctx.extra.socket.close(
+          socket.close(
             SubscriptionCloseCode.Unauthorized,
             closeReason(`Unauthorized: ${error.message}`),
           );
         else {
           // Not the caller's fault (e.g. the signing keys cannot be fetched): retry later.
           logger.error({ err: error }, 'authentication failed unexpectedly');
-          ctx.extra.socket.close(
+          socket.close(
             SubscriptionCloseCode.TryAgainLater,
             'Try again later: authentication unavailable',
           );
         }
         return false;
       }
+      // Closed while the token was checked: no timer may outlive the socket.
+      if (socket.readyState !== socket.OPEN) return false;
+      const expiresAtMs = ctx.extra.identity?.expiresAtMs;
+      if (expiresAtMs !== undefined) {
+        // Accepted within auth.clockToleranceSeconds past its exp: expired for a connection.
+        if (expiresAtMs <= Date.now()) {
+          closeExpired(socket);
+          return false;
+        }
+        ctx.extra.cancelExpiry = scheduleExpiry(expiresAtMs, () => closeExpired(socket));
+      }
+      return true;
     },
     onSubscribe: (ctx, id, payload: SubscribePayload) => {
       const reject = (errors: readonly GraphQLError[]) => {
@@ -125,15 +165,10 @@ export function createSocketServer(options: SocketServerOptions) {
             { extensions: { code: ErrorCode.TooManySubscriptions } },
           ),
         ]);
-      const request = prepareSubscription(
-        options.planner,
-        options.rules,
-        payload,
-        ctx.extra.identity,
-      );
+      const request = options.prepare(payload, ctx.extra.identity);
       if (Array.isArray(request)) return reject(request);
-      const { plan } = request as HubRequest;
-      const prepared: Prepared = { request: request as HubRequest, context: ctx, id };
+      const { plan } = request;
+      const prepared: Prepared = { request, context: ctx, id };
       return {
         schema: options.planner.apiSchema,
         document: plan.document,
@@ -168,6 +203,7 @@ export function createSocketServer(options: SocketServerOptions) {
     alive.add(socket);
     socket.on('pong', () => alive.add(socket));
     socket.on('error', (error) => logger.debug({ err: error }, 'subscription socket error'));
+    const extra: Extra = { socket, request };
     const closed = server.opened(
       {
         protocol: socket.protocol,
@@ -181,9 +217,10 @@ export function createSocketServer(options: SocketServerOptions) {
             });
           }),
       },
-      { socket, request },
+      extra,
     );
     socket.once('close', (code: number, reason: Buffer) => {
+      extra.cancelExpiry?.();
       metrics.connections.dec();
       metrics.closed.inc({ code: String(code) });
       void closed(code, reason.toString('utf8'));
@@ -204,8 +241,24 @@ export function createSocketServer(options: SocketServerOptions) {
   keepAlive.unref();
 
   return {
-    /** Takes WebSocket upgrades of `path`; others get 404. */
+    /**
+     * Takes a WebSocket upgrade, unless its client address is over a per-address limit: then
+     * HTTP 429 with `Retry-After` before the handshake, which costs less than accepting the
+     * WebSocket to close it.
+     */
     handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+      const admission = addressLimiter.admit(clientAddress(req));
+      if (!admission.ok) {
+        metrics.rejected.inc({ code: admission.code });
+        refuseUpgrade(socket, 429, `Too many connections: ${admission.message}`, {
+          'retry-after': admission.retryAfterSeconds,
+        });
+        return;
+      }
+      // The raw socket closes however the connection ends: refused below, a failed handshake,
+      // or the WebSocket closed.
+      if (socket.destroyed) admission.release();
+      else socket.once('close', admission.release);
       wss.handleUpgrade(req, socket, head, (ws) => {
         if (wss.clients.size > limits.maxConnections) {
           metrics.rejected.inc({ code: 'TOO_MANY_CONNECTIONS' });

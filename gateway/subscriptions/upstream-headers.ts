@@ -1,22 +1,42 @@
-import { signGatewayConnection } from '../../lib/graphql/admit-gateway-request.ts';
+import {
+  signGatewayConnection,
+  signGatewaySubscribe,
+  type SubscribeOperation,
+} from '../../lib/graphql/admit-gateway-request.ts';
 import { IDENTITY_HEADERS } from '../../lib/graphql/identity-headers.ts';
 import type { Identity } from '../auth/identity.ts';
 
 /**
- * The headers the gateway sends a subgraph on behalf of a caller. Called with `undefined` for
- * the gateway's own graphql-ws connection, at every (re)connection, so a time-limited,
- * single-use signature there is always a new one: the subgraph admits the connection as the gateway's and then
- * trusts the caller headers of each subscription on it (graphql-ws `extensions.headers`).
+ * The headers the gateway sends a subgraph on behalf of a caller (its identity headers; HTTP
+ * entity fetches are signed per request by the data source), plus the two signatures of its
+ * graphql-ws connections. Both are made at the moment of sending, never stored: `connection`
+ * at every (re)connect, `subscribe` at every send of a subscribe, so the time-limited,
+ * single-use signatures a subgraph admits are new each time, reconnects included.
  */
-export type UpstreamHeaders = (identity: Identity | undefined) => Record<string, string>;
+export interface UpstreamHeaders {
+  (identity: Identity | undefined): Record<string, string>;
+  /** `connection_init` `headers` of the gateway's own connection to a subgraph. */
+  connection(): Record<string, string>;
+  /** `extensions.headers` of one subscribe: the caller's identity headers, signed with it. */
+  subscribe(
+    operation: SubscribeOperation,
+    identity: Record<string, string>,
+  ): Record<string, string>;
+}
 
-export const identityUpstreamHeaders: UpstreamHeaders = (identity) =>
+const identityHeadersOf = (identity: Identity | undefined): Record<string, string> =>
   identity === undefined
     ? {}
     : {
         [IDENTITY_HEADERS.subject]: identity.subject,
         [IDENTITY_HEADERS.scopes]: [...identity.scopes].sort().join(' '),
       };
+
+/** Identity headers only, unsigned: for subgraphs that trust whatever reaches them (tests). */
+export const identityUpstreamHeaders: UpstreamHeaders = Object.assign(identityHeadersOf, {
+  connection: () => ({}),
+  subscribe: (_operation: SubscribeOperation, identity: Record<string, string>) => identity,
+});
 
 /**
  * Subscriptions share upstream work only between callers with the same authorization
@@ -29,10 +49,13 @@ export function authorizationKey(identity: Identity | undefined): string {
 }
 
 /**
- * The production headers: the gateway's own connection is signed with the secret shared with
- * the subgraphs; each subscription on it names its caller.
+ * The production headers: the gateway's own connection and each subscribe on it are signed
+ * with the secret shared with the subgraphs.
  */
 export function signedUpstreamHeaders(secret: string): UpstreamHeaders {
-  return (identity) =>
-    identity === undefined ? signGatewayConnection(secret) : identityUpstreamHeaders(identity);
+  return Object.assign((identity: Identity | undefined) => identityHeadersOf(identity), {
+    connection: () => signGatewayConnection(secret),
+    subscribe: (operation: SubscribeOperation, identity: Record<string, string>) =>
+      signGatewaySubscribe(secret, operation, identity),
+  });
 }

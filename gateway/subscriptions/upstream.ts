@@ -18,7 +18,7 @@ export interface UpstreamRequest {
   query: string;
   operationName: string | undefined;
   variables: Record<string, unknown>;
-  /** Headers of this subscription's caller (graphql-ws `extensions.headers`). */
+  /** Identity headers of this subscription's caller; sent signed in `extensions.headers`. */
   headers: Record<string, string>;
 }
 
@@ -55,6 +55,17 @@ function unavailable(service: string, reason: unknown): GraphQLFormattedError[] 
 }
 
 /**
+ * Extensions whose content is made when they are serialized. graphql-ws's client keeps a
+ * subscription's payload and serializes it anew at every send of its subscribe: the first and
+ * the re-send after each reconnect. So the subscribe signature is made at each send, fresh by
+ * construction, however long the subscription lived or the reconnection took; one made at
+ * the first subscribe would be expired or replayed by then, and the subscription refused.
+ */
+function signedAtEverySend(make: () => Record<string, unknown>): Record<string, unknown> {
+  return { toJSON: make };
+}
+
+/**
  * graphql-ws connections from the gateway to the subgraphs: one multiplexed connection per
  * subgraph, opened on first use, closed when idle, re-established (and its subscriptions
  * re-sent) after a drop.
@@ -75,7 +86,8 @@ export function createUpstream(options: UpstreamOptions): Upstream {
       keepAlive: 10_000, // 10 seconds between pings, so a dead subgraph is noticed
       retryAttempts: options.retryAttempts,
       shouldRetry: () => true,
-      connectionParams: () => ({ headers: options.upstreamHeaders(undefined) }),
+      // Called at every (re)connect: each connection gets a new signature.
+      connectionParams: () => ({ headers: options.upstreamHeaders.connection() }),
       on: {
         closed: (event) =>
           options.logger.debug(
@@ -102,12 +114,17 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     },
     ready: () => Promise.resolve(true),
     subscribe(service, request, sink) {
+      const operation = {
+        query: request.query,
+        ...(request.operationName === undefined ? {} : { operationName: request.operationName }),
+        variables: request.variables,
+      };
       return clientFor(service).subscribe<Record<string, unknown>>(
         {
-          query: request.query,
-          ...(request.operationName === undefined ? {} : { operationName: request.operationName }),
-          variables: request.variables,
-          extensions: { headers: request.headers },
+          ...operation,
+          extensions: signedAtEverySend(() => ({
+            headers: options.upstreamHeaders.subscribe(operation, request.headers),
+          })),
         },
         {
           next: (result) => sink.next(result as UpstreamEvent),

@@ -7,6 +7,7 @@ import { loadLiveConfig, type LoadedConfig } from '../../config/client/client.ts
 import type { LiveConfig } from '../../config/client/live.ts';
 import { loadServiceConfig } from '../../config/client/load.ts';
 import { mergeTrees } from '../../config/client/merge.ts';
+import { isProduction } from '../../config/client/production-safety.ts';
 import { archiverConfigSchema } from '../../archiver/config.ts';
 import { createArchiverService } from '../../archiver/service.ts';
 import { gatewayConfigSchema } from '../../gateway/config.ts';
@@ -27,6 +28,7 @@ import { createProfileService } from '../../subgraphs/profile/service.ts';
 import { bearer, createTestKeys, type TestKeys } from './auth.ts';
 import { graphql } from './http.ts';
 import type { Sandbox } from './isolation.ts';
+import { productionSecret, safeProductionSettings } from './production.ts';
 
 export interface RunningSystem {
   gatewayUrl: string;
@@ -104,6 +106,8 @@ export async function startSystem(
       http: { host: '127.0.0.1', port: 0 },
       repository: { path: configRepo, pollIntervalMs: 0 },
       encrypt: { key: encryptKey },
+      // Beside the development Basic credential: what a production-profile service sends.
+      auth: { token: productionSecret() },
       ...options.configService,
     },
   });
@@ -175,7 +179,17 @@ export async function startSystem(
           {
             subgraphs: { profile: url(profile), activity: url(activity), config: url(config) },
             ...auth.gatewayAuth,
+            // Every test client connects from 127.0.0.1: per-address limits sized for one real
+            // client would refuse a test's thousand subscribers. Tests of the limits set them.
+            subscriptions: {
+              maxConnectionsPerAddress: 100_000,
+              connectionsPerAddressPerSecond: 100_000,
+              connectionBurstPerAddress: 100_000,
+            },
           },
+          isProduction(gatewayOptions.profiles ?? [])
+            ? safeProductionSettings('gateway', { configServerToken: configSettings.auth.token })
+            : {},
           options.gateway ?? {},
           gatewayOptions.overrides ?? {},
         ),
