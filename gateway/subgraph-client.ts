@@ -86,8 +86,9 @@ class SignedSubgraph extends RemoteGraphQLDataSource<GatewayContext> {
   }
 
   /**
-   * A subgraph refusing the gateway (401/403: the shared secret differs) or failing is the
-   * operator's problem, not the caller's: it must not read as the caller's missing rights.
+   * A subgraph refusing the gateway (401/403: the shared secret differs, or its own SDL asks
+   * for scopes the supergraph the gateway checked does not) or failing is the operator's
+   * problem, not the caller's: it must not read as the caller's missing rights.
    */
   override async errorFromResponse(answer: FetcherResponse): Promise<GraphQLError> {
     const unavailable = answer.status >= 502 && answer.status <= 504;

@@ -1,3 +1,4 @@
+import { composeServices } from '@apollo/composition';
 import { parse, Kind } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { supergraphSdl, subgraphSdl, SUBGRAPH_NAMES } from '../../schema/sdl.ts';
@@ -50,6 +51,32 @@ describe('access requirements of the supergraph', () => {
     expect(satisfies(requirement!, new Set(['x']))).toBe(false);
     expect(satisfies(requirement!, undefined)).toBe(false);
     expect(supergraphForGateway(sdl)).not.toContain('SECURITY');
+  });
+
+  it('reads a directive renamed by an import on its spec link, as composition writes it', () => {
+    const sdl = `schema @link(url: "https://specs.apollo.dev/link/v1.0")
+      @link(url: "https://specs.apollo.dev/requiresScopes/v0.1", for: SECURITY,
+        import: [{ name: "@requiresScopes", as: "@scopes" }]) { query: Query }
+      type Query { a: Int @scopes(scopes: [["x"]]) }`;
+    expect(schemaAccessFromSdl(sdl).get('Query.a')).toEqual([
+      { authenticated: true, scopes: [['x']] },
+    ]);
+  });
+
+  it('reads the renames of a supergraph composed from a subgraph that renames both directives', () => {
+    const composed = composeServices([
+      {
+        name: 'renaming',
+        url: 'http://127.0.0.1:1/graphql',
+        typeDefs: parse(`extend schema @link(url: "https://specs.apollo.dev/federation/v2.7",
+            import: [{ name: "@requiresScopes", as: "@scopes" }, { name: "@authenticated", as: "@signedIn" }])
+          type Query { a: Int @scopes(scopes: [["x"]]) b: Int @signedIn }`),
+      },
+    ]);
+    if (composed.errors) throw composed.errors[0];
+    const access = schemaAccessFromSdl(composed.supergraphSdl);
+    expect(access.get('Query.a')).toEqual([{ authenticated: true, scopes: [['x']] }]);
+    expect(access.get('Query.b')).toEqual([{ authenticated: true, scopes: [] }]);
   });
 
   it('requires every directive on an element, not any one', () => {

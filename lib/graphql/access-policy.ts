@@ -49,7 +49,8 @@ const withoutAt = (name: string): string => name.replace(/^@/, '');
 
 /**
  * The directive names a schema gives each feature, from its `@link`s:
- * - a supergraph links each spec itself, optionally renamed: `@link(url: ".../requiresScopes/v0.1", as: "scopes")`;
+ * - a supergraph links each spec itself, optionally renamed: `@link(url: ".../requiresScopes/v0.1", as: "scopes")`
+ *   or `import: [{ name: "@requiresScopes", as: "@scopes" }]`;
  * - a subgraph imports them from the federation spec, optionally renamed:
  *   `import: ["@authenticated", { name: "@requiresScopes", as: "@scopes" }]`; without an import
  *   they are still usable namespaced (`@federation__requiresScopes`, or the link's `as`).
@@ -64,10 +65,13 @@ function directiveNames(document: DocumentNode): Map<string, Feature> {
       if (link.name.value !== 'link') continue;
       const url = stringArgument(link, 'url') ?? '';
       const as = stringArgument(link, 'as');
-      for (const feature of features)
-        if (url.startsWith(ACCESS_SPECS[feature])) names.set(as ?? feature, feature);
-      if (!url.startsWith(FEDERATION_SPEC)) continue;
-      for (const feature of features) names.set(`${as ?? 'federation'}__${feature}`, feature);
+      const linked = features.filter((feature) => url.startsWith(ACCESS_SPECS[feature]));
+      for (const feature of linked) names.set(as ?? feature, feature);
+      const federation = url.startsWith(FEDERATION_SPEC);
+      if (federation)
+        for (const feature of features) names.set(`${as ?? 'federation'}__${feature}`, feature);
+      if (!federation && linked.length === 0) continue;
+      // Composition renames by importing on the spec link; subgraphs import from federation.
       const imports = argument(link, 'import');
       for (const entry of imports?.kind === Kind.LIST ? imports.values : []) {
         let name: string | undefined;

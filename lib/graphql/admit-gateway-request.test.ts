@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import {
   admitGatewayConnection,
   admitGatewayRequest,
+  admitGatewaySubscribe,
   signGatewayConnection,
+  signGatewaySubscribe,
   type GatewaySignatureSettings,
 } from './admit-gateway-request.ts';
 import { signGatewayRequest } from './gateway-signature.ts';
@@ -89,5 +91,73 @@ describe('admitting gateway requests', () => {
       Buffer.from('graphql-ws connection'),
     );
     expect(asHttp).toMatchObject({ ok: false, status: 403, extensions: { reason: 'mismatch' } });
+  });
+
+  describe('subscribes on the gateway connection', () => {
+    const operation = {
+      query: 'subscription ($id: ID!) { profileUpdated(id: $id) { id } }',
+      variables: { id: 'u1', nested: { b: 1, a: 2 } },
+    };
+    const alice = {
+      [IDENTITY_HEADERS.subject]: 'alice',
+      [IDENTITY_HEADERS.scopes]: 'profiles:read',
+    };
+
+    it('serves a signed subscribe once, as its caller, whatever the key order of its variables', () => {
+      const trust = settings();
+      const headers = signGatewaySubscribe(secret, operation, alice);
+      // The subgraph sees the payload parsed: keys reordered, operationName absent or null.
+      const received = {
+        ...operation,
+        operationName: null,
+        variables: { nested: { a: 2, b: 1 }, id: 'u1' },
+      };
+      expect(admitGatewaySubscribe(trust, received, headers)).toEqual({
+        ok: true,
+        caller: { subject: 'alice', scopes: new Set(['profiles:read']) },
+      });
+      expect(admitGatewaySubscribe(trust, received, headers)).toMatchObject({
+        ok: false,
+        code: 'FORBIDDEN',
+        extensions: { reason: 'replayed' },
+      });
+    });
+
+    it('refuses an unsigned one, another identity, query or variables', () => {
+      const trust = settings();
+      expect(admitGatewaySubscribe(trust, operation, alice)).toMatchObject({
+        ok: false,
+        code: 'UNAUTHENTICATED',
+      });
+      const headers = signGatewaySubscribe(secret, operation, alice);
+      const altered = [
+        [operation, { ...headers, [IDENTITY_HEADERS.scopes]: 'profiles:read profiles:delete' }],
+        [operation, { ...headers, [IDENTITY_HEADERS.subject]: 'mallory' }],
+        [{ ...operation, query: 'subscription { profilesUpdated { id } }' }, headers],
+        [{ ...operation, variables: { ...operation.variables, id: 'u2' } }, headers],
+        [{ ...operation, operationName: 'Other' }, headers],
+      ] as const;
+      for (const [changed, sent] of altered)
+        expect(admitGatewaySubscribe(trust, changed, sent)).toMatchObject({
+          ok: false,
+          code: 'FORBIDDEN',
+          extensions: { reason: 'mismatch' },
+        });
+      expect(admitGatewaySubscribe(trust, operation, headers).ok).toBe(true);
+    });
+
+    it('is neither an HTTP request nor a connection signature', () => {
+      const trust = settings();
+      const headers = signGatewaySubscribe(secret, { query: 'graphql-ws connection' }, {});
+      expect(admitGatewayConnection(trust, headers)).toBe(false);
+      const body = Buffer.from(JSON.stringify({ query: operation.query }));
+      expect(
+        admitGatewayRequest(
+          trust,
+          request('POST', '', signGatewaySubscribe(secret, operation, alice)),
+          body,
+        ),
+      ).toMatchObject({ ok: false, extensions: { reason: 'mismatch' } });
+    });
   });
 });

@@ -9,10 +9,13 @@ import {
 import { IDENTITY_HEADERS, callerFromHeaders, type Caller } from './identity-headers.ts';
 import { createReplayCache, type ReplayCache } from './replay-cache.ts';
 import { ErrorCode } from '../../schema/errors.ts';
+import { canonicalJson } from './canonical-json.ts';
 
 export interface GatewaySignatureSettings {
   /** The HMAC key shared by the gateway and the subgraphs. */
   secret: string;
+  /** Secrets still accepted, never used to sign, while the secret rotates. */
+  previousSecrets?: readonly string[];
   /** How old a signature may be, in seconds (clock skew plus transit). */
   maxAgeSeconds: number;
   /** Most signatures a subgraph process remembers at once to refuse their replay. */
@@ -55,7 +58,12 @@ function checkOnce(
   signature: string | undefined,
   parts: SignedParts,
 ): SignatureFailure | 'replayed' | 'full' | undefined {
-  const check = verifyGatewayRequest(settings.secret, signature, parts, settings.maxAgeSeconds);
+  const check = verifyGatewayRequest(
+    [settings.secret, ...(settings.previousSecrets ?? [])],
+    signature,
+    parts,
+    settings.maxAgeSeconds,
+  );
   if (!check.ok) return check.reason;
   const verdict = replayCacheOf(settings).admit(check.timestamp, check.nonce);
   return verdict === 'fresh' ? undefined : verdict;
@@ -100,6 +108,18 @@ function refusal(failure: SignatureFailure | 'replayed' | 'full'): Refusal {
   }
 }
 
+/** Checks a signature over `parts` and accepts it once: the caller it names, or why not. */
+function admitSigned(
+  settings: GatewaySignatureSettings,
+  signature: string | undefined,
+  parts: SignedParts,
+): Admission<Caller> {
+  const failure = checkOnce(settings, signature, parts);
+  if (failure === undefined)
+    return { ok: true, caller: callerFromHeaders(parts.subject, parts.scopes) };
+  return { ok: false, ...refusal(failure) };
+}
+
 /**
  * A subgraph serves a request only when the gateway signed exactly this request, once: 405
  * for anything but POST (the gateway only POSTs; a GET would put the operation in the URL),
@@ -119,23 +139,19 @@ export function admitGatewayRequest(
       message: 'this subgraph takes GraphQL operations by POST from the gateway only',
       headers: { allow: 'POST' },
     };
-  const subject = header(req, IDENTITY_HEADERS.subject) ?? '';
-  const scopes = header(req, IDENTITY_HEADERS.scopes) ?? '';
-  const failure = checkOnce(settings, header(req, IDENTITY_HEADERS.signature), {
+  return admitSigned(settings, header(req, IDENTITY_HEADERS.signature), {
     method: req.method,
     target: req.url ?? '',
-    subject,
-    scopes,
+    subject: header(req, IDENTITY_HEADERS.subject) ?? '',
+    scopes: header(req, IDENTITY_HEADERS.scopes) ?? '',
     body,
   });
-  if (failure === undefined) return { ok: true, caller: callerFromHeaders(subject, scopes) };
-  return { ok: false, ...refusal(failure) };
 }
 
 /**
  * What the gateway signs for its graphql-ws connection to a subgraph: the connection carries
- * no body and no caller (each subscription names its caller), so the signature covers this
- * fixed text under a pseudo-method no HTTP request has, and proves the connection is the
+ * no body and no caller (each subscription names and signs its own), so the signature covers
+ * this fixed text under a pseudo-method no HTTP request has, and proves the connection is the
  * gateway's. It is made anew, with a new nonce, at every (re)connect.
  */
 export const GATEWAY_CONNECTION_BODY = 'graphql-ws connection';
@@ -157,4 +173,78 @@ export function admitGatewayConnection(
   headers: Record<string, string>,
 ): boolean {
   return checkOnce(settings, headers[IDENTITY_HEADERS.signature], CONNECTION_PARTS) === undefined;
+}
+
+/** What a subgraph executes of a graphql-ws subscribe payload: all its signature covers. */
+export interface SubscribeOperation {
+  query: string;
+  operationName?: string | null | undefined;
+  variables?: Record<string, unknown> | null | undefined;
+}
+
+/**
+ * One subscribe on the gateway's connection, signed like an HTTP request under its own
+ * pseudo-method: its caller (subject, scopes) and the operation (query, operation name,
+ * variables as canonical JSON, since the subgraph only sees them parsed). The connection's
+ * signature proves the socket is the gateway's, this one that the gateway sent this caller
+ * with this operation, so a subscribe injected on the socket can pick neither.
+ */
+export const GATEWAY_SUBSCRIBE_METHOD = 'GRAPHQL-WS-SUBSCRIBE';
+
+function subscribeParts(
+  operation: SubscribeOperation,
+  subject: string,
+  scopes: string,
+): SignedParts {
+  return {
+    method: GATEWAY_SUBSCRIBE_METHOD,
+    target: '',
+    subject,
+    scopes,
+    // Absent and null mean the same to graphql-ws and GraphQL, so they are signed the same.
+    body: canonicalJson({
+      query: operation.query,
+      operationName: operation.operationName ?? null,
+      variables: operation.variables ?? {},
+    }),
+  };
+}
+
+/**
+ * The `extensions.headers` of one subscribe as sent now: the caller's identity headers and a
+ * signature of this moment with a new nonce. Made at every send of the subscribe, including
+ * graphql-ws's re-sends after a reconnect, which a signature made once would make expired or
+ * replayed.
+ */
+export function signGatewaySubscribe(
+  secret: string,
+  operation: SubscribeOperation,
+  identity: Record<string, string>,
+): Record<string, string> {
+  const parts = subscribeParts(
+    operation,
+    identity[IDENTITY_HEADERS.subject] ?? '',
+    identity[IDENTITY_HEADERS.scopes] ?? '',
+  );
+  return { ...identity, [IDENTITY_HEADERS.signature]: signGatewayRequest(secret, parts) };
+}
+
+/**
+ * A subgraph executes a subscribe only when the gateway signed exactly this caller and
+ * operation, once: the same refusals as HTTP (the status is for HTTP only).
+ */
+export function admitGatewaySubscribe(
+  settings: GatewaySignatureSettings,
+  operation: SubscribeOperation,
+  headers: Record<string, string>,
+): Admission<Caller> {
+  return admitSigned(
+    settings,
+    headers[IDENTITY_HEADERS.signature],
+    subscribeParts(
+      operation,
+      headers[IDENTITY_HEADERS.subject] ?? '',
+      headers[IDENTITY_HEADERS.scopes] ?? '',
+    ),
+  );
 }

@@ -27,6 +27,18 @@ describe('gateway request signatures', () => {
     expect(verifyGatewayRequest(secret, signature, asBuffer, 30, now).ok).toBe(true);
   });
 
+  it('accept previous secrets during a rotation, and nothing else', () => {
+    const next = 'the-next-secret-of-enough-length';
+    const underOld = signGatewayRequest(secret, parts, now, nonce);
+    const underNew = signGatewayRequest(next, parts, now, nonce);
+    expect(verifyGatewayRequest([next, secret], underOld, parts, 30, now).ok).toBe(true);
+    expect(verifyGatewayRequest([secret, next], underNew, parts, 30, now).ok).toBe(true);
+    expect(verifyGatewayRequest([next], underOld, parts, 30, now)).toEqual({
+      ok: false,
+      reason: 'mismatch',
+    });
+  });
+
   it('give two signatures of the same request different nonces', () => {
     const [a, b] = [signGatewayRequest(secret, parts, now), signGatewayRequest(secret, parts, now)];
     expect(a).not.toBe(b);

@@ -10,7 +10,11 @@ import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
  * (replay-cache.ts) can accept each signature once.
  */
 export interface SignedParts {
-  /** The HTTP method as sent (`POST`), or a pseudo-method for a non-HTTP use. */
+  /**
+   * The HTTP method as sent (`POST`), or a pseudo-method no HTTP request has for a non-HTTP use:
+   * `GRAPHQL-WS` (the gateway's graphql-ws connection), `GRAPHQL-WS-SUBSCRIBE` (each subscribe
+   * on it), so no signature works as another kind.
+   */
   method: string;
   /** The request target as sent on the request line: path and query string (`/graphql?a=1`). */
   target: string;
@@ -62,8 +66,13 @@ const SIGNATURE_PATTERN = /^t=(\d{1,12}),n=([0-9a-f-]{36}),v2=([0-9a-f]{64})$/;
 /** A signature of the previous version: refused, but named, so a mixed deployment is obvious. */
 const V1_PATTERN = /^t=\d{1,12},v1=[0-9a-f]{64}$/;
 
+/**
+ * Checks a signature against the current secret and any previous ones still accepted during a
+ * rotation (`gatewaySignature.previousSecrets`): the gateway signs with one, subgraphs accept
+ * either, so gateways and subgraphs need not switch at the same instant.
+ */
 export function verifyGatewayRequest(
-  secret: string,
+  secrets: string | readonly string[],
   signature: string | undefined,
   parts: SignedParts,
   maxAgeSeconds: number,
@@ -76,9 +85,11 @@ export function verifyGatewayRequest(
   const timestamp = Number(match[1]);
   const nonce = match[2] ?? '';
   if (Math.abs(nowMs / 1_000 - timestamp) > maxAgeSeconds) return { ok: false, reason: 'expired' };
-  const expected = mac(secret, timestamp, nonce, parts);
   const given = Buffer.from(match[3] ?? '', 'hex');
-  return given.length === expected.length && timingSafeEqual(given, expected)
-    ? { ok: true, timestamp, nonce }
-    : { ok: false, reason: 'mismatch' };
+  for (const secret of typeof secrets === 'string' ? [secrets] : secrets) {
+    const expected = mac(secret, timestamp, nonce, parts);
+    if (given.length === expected.length && timingSafeEqual(given, expected))
+      return { ok: true, timestamp, nonce };
+  }
+  return { ok: false, reason: 'mismatch' };
 }

@@ -1,5 +1,6 @@
 /**
- * Headers the gateway adds to every subgraph request: the caller's identity, and a signature
+ * Headers the gateway adds to every subgraph request (and to every subscribe's
+ * `extensions.headers` on its graphql-ws connections): the caller's identity, and a signature
  * over them and the request with the shared gateway secret (gateway-signature.ts), so a
  * subgraph can refuse calls that went around the gateway or repeat one of its requests.
  */

@@ -87,6 +87,8 @@ export function operationShape(
           const typed = selection.typeCondition
             ? (schema.getType(selection.typeCondition.name.value) as GraphQLCompositeType)
             : parent;
+          // Selecting on a type reads it: an `_entities` fetch reaches its types only so.
+          if (selection.typeCondition) facts.coordinates.add(typed.name);
           merge(walk(selection.selectionSet, typed), 0);
           break;
         }
@@ -101,6 +103,7 @@ export function operationShape(
             );
             memo.set(name, inner);
           }
+          if (fragment !== undefined) facts.coordinates.add(fragment.typeCondition.name.value);
           if (inner !== undefined) merge(inner, 0);
           break;
         }

@@ -9,6 +9,7 @@ import {
 import { graphqlRoute } from '../http/graphql-route.ts';
 import { admitGatewayRequest, type GatewaySignatureSettings } from './admit-gateway-request.ts';
 import type { Caller } from './identity-headers.ts';
+import { bindCaller } from './subgraph-access.ts';
 
 export interface SubgraphServiceOptions<Context extends BaseContext> {
   apollo: ApolloServer<Context>;
@@ -24,7 +25,8 @@ export interface SubgraphServiceOptions<Context extends BaseContext> {
 }
 
 /**
- * A subgraph's process face: GraphQL at /graphql, served only to requests the gateway signed,
+ * A subgraph's process face: GraphQL at /graphql, served only to requests the gateway signed
+ * and only as far as their caller meets the SDL's scopes (`apollo` from createSubgraphServer),
  * plus health, readiness and metrics.
  */
 export function createSubgraphService<Context extends BaseContext>(
@@ -46,7 +48,8 @@ export function createSubgraphService<Context extends BaseContext>(
       ...(options.routes ?? []),
       graphqlRoute<Context, Caller>(apollo, {
         admit: (req, body) => admitGatewayRequest(options.gatewaySignature, req, body),
-        context: (_req, caller) => options.context(caller),
+        // The caller is bound to the context for the server's check of the SDL's scopes.
+        context: async (_req, caller) => bindCaller(await options.context(caller), caller),
       }),
     ],
   });

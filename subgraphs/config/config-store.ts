@@ -25,6 +25,8 @@ export interface ConfigStoreDeps {
   /** The checked-in defaults services layer under the repository (the seed folder). */
   defaultsDir: string;
   keyMaterial(): Promise<string>;
+  /** Keys that still decrypt `{cipher}` values during a rotation (`encrypt.previousKeys`). */
+  previousKeys?: readonly string[];
   publish(notice: ConfigNotice): Promise<void>;
   logger: Logger;
   /** 0 turns polling for direct commits off. */
@@ -207,7 +209,7 @@ export function createConfigStore(deps: ConfigStoreDeps): ConfigStore {
     uri: repo.uri,
     async start() {
       await repo.start();
-      cipher = createCipher(await deps.keyMaterial());
+      cipher = createCipher(await deps.keyMaterial(), deps.previousKeys);
       lastSeen = (await repo.resolve(repo.branch)) ?? '';
       if (deps.pollIntervalMs > 0) {
         pollTimer = setInterval(() => {

@@ -1,8 +1,6 @@
 import path from 'node:path';
-import { buildSubgraphSchema } from '@apollo/subgraph';
 import { createConfigBus } from '../../config/client/bus.ts';
 import { CHECKOUT_ROOT } from '../../config/client/sources.ts';
-import { admitGatewayConnection } from '../../lib/graphql/admit-gateway-request.ts';
 import { createSubgraphServer } from '../../lib/graphql/subgraph-server.ts';
 import { createSubgraphSubscriptionServer } from '../../lib/graphql/subscription-server.ts';
 import { createSubgraphService } from '../../lib/graphql/subgraph-service.ts';
@@ -50,6 +48,7 @@ export function createConfigService(
         { key: config.encrypt.key, keyFile: fromCheckout(config.encrypt.keyFile) },
         logger,
       ),
+    previousKeys: config.encrypt.previousKeys,
     publish: async (notice) => {
       await redis.client.publish(channel, JSON.stringify(notice));
     },
@@ -83,10 +82,11 @@ export function createConfigService(
   });
   const subscriptions = createSubgraphSubscriptionServer<ConfigContext>({
     server: http.server,
-    schema: buildSubgraphSchema([{ typeDefs, resolvers: configResolvers }]),
+    typeDefs,
+    resolvers: configResolvers,
     // Like its HTTP face, the subgraph's WebSocket serves only the gateway.
-    authorize: ({ headers }) => admitGatewayConnection(config.gatewaySignature, headers),
-    context: () => context(),
+    gatewaySignature: config.gatewaySignature,
+    context: (caller) => context(caller),
   });
   const feedComponent = {
     name: 'notice-feed',

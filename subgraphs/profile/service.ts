@@ -1,5 +1,3 @@
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { admitGatewayConnection } from '../../lib/graphql/admit-gateway-request.ts';
 import { createSubgraphServer } from '../../lib/graphql/subgraph-server.ts';
 import { createSubgraphService } from '../../lib/graphql/subgraph-service.ts';
 import { createSubgraphSubscriptionServer } from '../../lib/graphql/subscription-server.ts';
@@ -64,10 +62,11 @@ export function createProfileService(
   });
   const subscriptions = createSubgraphSubscriptionServer<ProfileContext>({
     server: http.server,
-    schema: buildSubgraphSchema([{ typeDefs, resolvers }]),
+    typeDefs,
+    resolvers,
     // Like its HTTP face, the subgraph's WebSocket serves only the gateway.
-    authorize: ({ headers }) => admitGatewayConnection(config.gatewaySignature, headers),
-    context: () => context(),
+    gatewaySignature: config.gatewaySignature,
+    context: (caller) => context(caller),
   });
   return {
     components: [redis, postgres, eraser, channels, apollo, http, subscriptions],

@@ -27,6 +27,16 @@ describe('AES-256-GCM {cipher} values', () => {
     expect(() => cipher.decrypt('{cipher}AAAA')).toThrow('too short');
   });
 
+  it('decrypts with previous keys during a rotation, and encrypts with the new one only', () => {
+    const underOld = cipher.encrypt('s3cret');
+    const rotated = createCipher('new key', ['correct horse battery staple']);
+    expect(rotated.decrypt(underOld)).toBe('s3cret');
+    const underNew = rotated.encrypt('s3cret');
+    expect(createCipher('new key').decrypt(underNew)).toBe('s3cret');
+    expect(() => cipher.decrypt(underNew)).toThrow(DecryptionError);
+    expect(() => createCipher('new key').decrypt(underOld)).toThrow(DecryptionError);
+  });
+
   it('generates a development key once, readable by its owner only', async () => {
     const keyFile = path.join(await mkdtemp(path.join(os.tmpdir(), 'pulsehub-key-')), 'd', 'key');
     const logger = createLogger('test', 'silent');
