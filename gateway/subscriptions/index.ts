@@ -14,7 +14,7 @@ import { createSubscriptionPlanner } from './planner.ts';
 import type { SubscriptionLimits } from './settings.ts';
 import { createSocketServer } from './socket-server.ts';
 import { createUpstream } from './upstream.ts';
-import { identityUpstreamHeaders, type UpstreamHeaders } from './upstream-headers.ts';
+import type { UpstreamHeaders } from './upstream-headers.ts';
 
 export interface SubscriptionGatewayOptions {
   /** The gateway's HTTP server: WebSocket upgrades of `path` become graphql-ws connections. */
@@ -33,8 +33,8 @@ export interface SubscriptionGatewayOptions {
   queryLimits: () => QueryLimits;
   /** Verifies the token of `connection_init` (the same tokens and scopes as HTTP). */
   authenticator: Authenticator;
-  /** Headers sent to subgraphs on a caller's behalf. Default: subject and scopes. */
-  upstreamHeaders?: UpstreamHeaders;
+  /** Headers sent to subgraphs on a caller's behalf, signed (`signedUpstreamHeaders`): subgraphs refuse unsigned ones. */
+  upstreamHeaders: UpstreamHeaders;
   /** Data sources for entity fetches (e.g. the HTTP gateway's signing, pooled client). */
   dataSource?: EventExecutorOptions['dataSource'];
   metrics: Registry;
@@ -50,7 +50,7 @@ export function createSubscriptionGateway(
   options: SubscriptionGatewayOptions,
 ): Component & { connectionCount(): number } {
   const path = options.path ?? '/graphql';
-  const upstreamHeaders = options.upstreamHeaders ?? identityUpstreamHeaders;
+  const { upstreamHeaders } = options;
   const metrics = createSubscriptionMetrics(options.metrics);
   const planner = createSubscriptionPlanner(options.supergraphSdl, {
     plansBuilt: metrics.plansBuilt,

@@ -32,7 +32,7 @@ const identityHeadersOf = (identity: Identity | undefined): Record<string, strin
         [IDENTITY_HEADERS.scopes]: [...identity.scopes].sort().join(' '),
       };
 
-/** Identity headers only, unsigned: for subgraphs that trust whatever reaches them (tests). */
+/** Identity headers only, unsigned: for unit tests of the hub, which talk to no subgraph. */
 export const identityUpstreamHeaders: UpstreamHeaders = Object.assign(identityHeadersOf, {
   connection: () => ({}),
   subscribe: (_operation: SubscribeOperation, identity: Record<string, string>) => identity,
