@@ -15,6 +15,12 @@ export interface ChannelSubscriber extends Component {
   listen(channel: string, listener: ChannelListener): Promise<() => void>;
   /** Number of channels currently subscribed. */
   channelCount(): number;
+  /**
+   * Called after the connection was lost and came back, once every channel is subscribed
+   * again. Pub/sub is at-most-once: whatever was published meanwhile is gone, so a listener
+   * that keeps state (a profile's latest version) reads the current state here instead.
+   */
+  onResubscribed(listener: () => void): () => void;
 }
 
 export function createChannelSubscriber(url: string, name = 'redis-subscriber'): ChannelSubscriber {
@@ -35,6 +41,29 @@ export function createChannelSubscriber(url: string, name = 'redis-subscriber'):
   // Connection errors are retried by ioredis; readiness reports them.
   client.on('error', () => undefined);
 
+  const resubscribed = new Set<() => void>();
+  let connectedOnce = false;
+  let lost = false;
+  client.on('close', () => {
+    if (connectedOnce) lost = true;
+  });
+  client.on('ready', () => {
+    if (!connectedOnce || !lost) {
+      connectedOnce = true;
+      return;
+    }
+    lost = false;
+    // ioredis re-sends SUBSCRIBE on reconnect without a way to await it; subscribing again
+    // (idempotent) on the same connection resolves only once Redis has confirmed them all.
+    const channels = [...listeners.keys()];
+    void (channels.length > 0 ? client.subscribe(...channels) : Promise.resolve()).then(
+      () => {
+        for (const listener of resubscribed) listener();
+      },
+      () => undefined, // lost again: the next 'ready' tries once more
+    );
+  });
+
   function enqueue(channel: string, step: () => Promise<unknown>): Promise<unknown> {
     const next = (pending.get(channel) ?? Promise.resolve()).then(step, step);
     pending.set(channel, next);
@@ -53,6 +82,10 @@ export function createChannelSubscriber(url: string, name = 'redis-subscriber'):
     },
     ready: () => Promise.resolve(client.status === 'ready'),
     channelCount: () => listeners.size,
+    onResubscribed(listener) {
+      resubscribed.add(listener);
+      return () => resubscribed.delete(listener);
+    },
     async listen(channel, listener) {
       let set = listeners.get(channel);
       const first = set === undefined;

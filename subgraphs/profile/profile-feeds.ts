@@ -24,6 +24,8 @@ export interface ProfileFeeds {
 
 interface Feed {
   listeners: Set<(update: ProfileUpdate) => void>;
+  /** The profile of a one-profile channel, read again after a pub/sub gap. */
+  profileId: string | undefined;
   /** Resolves once Redis confirmed the channel subscription. */
   ready: Promise<() => void>;
 }
@@ -36,7 +38,28 @@ export function createProfileFeeds(deps: ProfileFeedsDeps): ProfileFeeds {
   const feeds = new Map<string, Feed>();
   const read = async (id: string) => (await deps.store.readMany([id]))[0]?.profile;
 
-  function join(channel: string, listener: (update: ProfileUpdate) => void): Promise<() => void> {
+  // Changes published while the subscriber connection was down are lost (pub/sub is
+  // at-most-once): each watched profile is read again, and its subscribers get it if it is
+  // newer than what they last had. A feed of every profile cannot be caught up this way.
+  deps.channels.onResubscribed(() => {
+    for (const feed of feeds.values()) {
+      const id = feed.profileId;
+      if (id === undefined) continue;
+      read(id).then(
+        (profile) => {
+          if (profile) for (const each of feed.listeners) each({ profile, notices: [] });
+        },
+        (error: unknown) =>
+          deps.logger.error({ err: error, profile: id }, 'reading a profile after a gap failed'),
+      );
+    }
+  });
+
+  function join(
+    channel: string,
+    profileId: string | undefined,
+    listener: (update: ProfileUpdate) => void,
+  ): Promise<() => void> {
     let feed = feeds.get(channel);
     if (!feed) {
       const listeners = new Set<(update: ProfileUpdate) => void>();
@@ -50,6 +73,7 @@ export function createProfileFeeds(deps: ProfileFeedsDeps): ProfileFeeds {
       });
       const created: Feed = {
         listeners,
+        profileId,
         ready: deps.channels.listen(channel, (raw) => {
           const notice = parseChangeNotice(raw);
           if (notice) accept(notice);
@@ -86,7 +110,7 @@ export function createProfileFeeds(deps: ProfileFeedsDeps): ProfileFeeds {
         last = profile.version;
         iterator.push(profile);
       };
-      leave = await join(deps.layout.profileChannel(id), (update) => offer(update.profile));
+      leave = await join(deps.layout.profileChannel(id), id, (update) => offer(update.profile));
       if (iterator.ended) leave();
       // Read only after the channel is subscribed, so no change falls between the two.
       const current = await read(id);
@@ -96,7 +120,7 @@ export function createProfileFeeds(deps: ProfileFeedsDeps): ProfileFeeds {
     async all<T>(select: (update: ProfileUpdate) => readonly T[]) {
       let leave = (): void => undefined;
       const iterator = createPushIterator<T>({ onEnd: () => leave() });
-      leave = await join(deps.layout.allProfilesChannel, (update) => {
+      leave = await join(deps.layout.allProfilesChannel, undefined, (update) => {
         for (const item of select(update)) iterator.push(item);
       });
       if (iterator.ended) leave();
