@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import { consumerSettings, httpSettings, sharedSettings } from '../config/client/shared-schema.ts';
+import {
+  groupTimingShape,
+  HEARTBEATS_FIT_SESSION,
+  heartbeatsFitSession,
+} from '../lib/kafka/group-timing.ts';
 
 /**
  * How a cold-path fetch gathers: the broker answers once `minBytes` are there or after
@@ -17,12 +22,17 @@ export type FetchGathering = z.infer<typeof gatheringSchema>;
 export const archiverConfigSchema = z.object({
   ...sharedSettings,
   http: httpSettings,
-  consumer: consumerSettings.extend({
-    maxBytesPerPartition: z.number().int().min(1_024),
-    concurrency: z.number().int().min(1).max(64),
-    ...gatheringSchema.shape,
-  }),
-  snapshots: consumerSettings.extend(gatheringSchema.shape),
+  consumer: consumerSettings
+    .extend({
+      maxBytesPerPartition: z.number().int().min(1_024),
+      concurrency: z.number().int().min(1).max(64),
+      ...gatheringSchema.shape,
+      ...groupTimingShape,
+    })
+    .refine(heartbeatsFitSession, HEARTBEATS_FIT_SESSION),
+  snapshots: consumerSettings
+    .extend({ ...gatheringSchema.shape, ...groupTimingShape })
+    .refine(heartbeatsFitSession, HEARTBEATS_FIT_SESSION),
   partitions: z.object({
     aheadMonths: z.number().int().min(0).max(24),
     retentionMonths: z.number().int().min(0),

@@ -1,10 +1,8 @@
 import { runService } from '../lib/service.ts';
-import { runMigrations } from '../schema/db/migrate.ts';
 import { archiverConfigSchema } from './config.ts';
 import { createArchiverService } from './service.ts';
 
-await runService('archiver', archiverConfigSchema, async (config, logger) => {
-  // The archive's tables must exist before the first batch; migrations are idempotent.
-  await runMigrations(config.database.url);
-  return createArchiverService(config, logger);
-});
+// The service applies the archive's migrations itself before its first write (schema-gate.ts).
+await runService('archiver', archiverConfigSchema, (config, logger) =>
+  createArchiverService(config, logger),
+);

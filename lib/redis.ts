@@ -1,13 +1,42 @@
 import { Redis } from 'ioredis';
+import { redisTimeoutSettings, type RedisTimeouts } from '../config/client/shared-schema.ts';
+import { within } from './kafka/leave-group.ts';
 import type { Component } from './lifecycle.ts';
 
-/** An ioredis client wrapped as a component; `lazyConnect` so start() decides when to connect. */
-export function createRedisComponent(url: string, name = 'redis'): Component & { client: Redis } {
+/** The defaults of config/application.yml `redis.*` timeouts, for callers without settings. */
+export const DEFAULT_REDIS_TIMEOUTS: RedisTimeouts = redisTimeoutSettings.parse({});
+
+/**
+ * An ioredis client wrapped as a component; `lazyConnect` so start() decides when to connect.
+ * Every call is bounded in time, so a Redis that accepts connections but never answers fails
+ * calls like one that refuses them: connectTimeout bounds a connection attempt (ioredis then
+ * reconnects with its backoff), commandTimeout rejects a command without an answer, and the
+ * readiness PING has its own, shorter bound.
+ */
+export function createRedisComponent(
+  url: string,
+  name = 'redis',
+  timeouts: RedisTimeouts = DEFAULT_REDIS_TIMEOUTS,
+): Component & { client: Redis } {
   const client = new Redis(url, {
     lazyConnect: true,
     maxRetriesPerRequest: 3,
     enableAutoPipelining: true,
+    connectTimeout: timeouts.connectTimeoutMs,
+    commandTimeout: timeouts.commandTimeoutMs,
   });
+
+  /** A PONG within readyTimeoutMs. */
+  async function answers(): Promise<boolean> {
+    if (client.status !== 'ready') return false;
+    let pong = false;
+    const probe = client.ping().then((reply) => {
+      pong = reply === 'PONG';
+    });
+    const inTime = await within(probe, timeouts.readyTimeoutMs);
+    return inTime && pong;
+  }
+
   return {
     name,
     client,
@@ -15,6 +44,6 @@ export function createRedisComponent(url: string, name = 'redis'): Component & {
     stop: async () => {
       await client.quit().catch(() => client.disconnect());
     },
-    ready: async () => client.status === 'ready' && (await client.ping()) === 'PONG',
+    ready: answers,
   };
 }

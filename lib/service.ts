@@ -3,7 +3,13 @@ import { loadLiveConfig } from '../config/client/client.ts';
 import type { LiveConfig } from '../config/client/live.ts';
 import type { LogLevelSetting } from '../config/client/shared-schema.ts';
 import type { ServiceServer } from './http/service-server.ts';
-import { runUntilSignalled, type Component } from './lifecycle.ts';
+import {
+  exitOnUncaughtErrors,
+  exitUnlessStartedWithin,
+  runUntilSignalled,
+  START_DEADLINE_MS,
+  type Component,
+} from './lifecycle.ts';
 import { createLogger, followLogLevel, type Logger } from './logger.ts';
 
 /** A deployable service assembled from its parts, started in order and stopped in reverse. */
@@ -17,6 +23,11 @@ export interface Service {
  * config service, falling back to the local files unless `configServer.failFast`), build the
  * service, run until signalled. `live` follows configuration changes while the service runs;
  * the log level follows it for every service.
+ *
+ * A fault the service cannot recover from ends the process with exit code 1 and a log line,
+ * never a process that stays up unready: a configuration that does not load or validate, a
+ * build or start that fails or does not finish within START_DEADLINE_MS, an uncaught error.
+ * Its supervisor (`npm start`, Kubernetes) then starts it again.
  */
 export async function runService<S extends z.ZodType<{ log: { level: LogLevelSetting } }>>(
   application: string,
@@ -28,6 +39,8 @@ export async function runService<S extends z.ZodType<{ log: { level: LogLevelSet
   ) => Promise<Service> | Service,
 ): Promise<void> {
   const logger = createLogger(application);
+  exitOnUncaughtErrors(logger);
+  const deadline = exitUnlessStartedWithin(START_DEADLINE_MS, logger);
   let loaded;
   try {
     loaded = await loadLiveConfig(application, schema, {
@@ -41,9 +54,17 @@ export async function runService<S extends z.ZodType<{ log: { level: LogLevelSet
   }
   followLogLevel(logger, loaded.live);
   logger.info({ origin: loaded.origin, version: loaded.live.version() }, 'configuration loaded');
-  const service = await build(loaded.config, logger, loaded.live);
+  let service: Service;
+  try {
+    service = await build(loaded.config, logger, loaded.live);
+  } catch (error) {
+    // Nothing was started yet (components start below): there is nothing to stop.
+    logger.fatal({ err: error }, 'building the service failed; exiting');
+    process.exit(1);
+  }
   loaded.registerMetrics(service.http.metrics);
   await runUntilSignalled([loaded.component, ...service.components], logger);
+  deadline.started();
 }
 
 /** Starts a service's components in order (tests and embedders; mains use runService). */

@@ -1,17 +1,17 @@
 // `npm start`: the whole PulseHub on one machine. Reuses or starts Kafka, Redis and PostgreSQL,
 // migrates the database, creates the topics, runs every service as its own process with
-// prefixed logs, and on Ctrl-C stops the services, then the infrastructure it started.
+// prefixed logs, restarts a service that dies (with backoff, logged and counted), and on Ctrl-C
+// stops the services, then the infrastructure it started.
 import type { RunningInfra } from '../infra/index.ts';
 import { ensureInfrastructure } from '../infra/index.ts';
 import { ensureTopics } from '../lib/kafka/topics.ts';
 import { runMigrations } from '../schema/db/migrate.ts';
 import { defaultTopics } from '../schema/topics.ts';
-import type { ExitInfo, ServiceChild } from './supervisor/child.ts';
-import { spawnService } from './supervisor/child.ts';
 import { infraOptionsFromEnv, repoRoot } from './supervisor/infra-options.ts';
 import { makePrefixer } from './supervisor/prefix.ts';
 import { startInOrder } from './supervisor/readiness.ts';
 import { onStopSignal } from './supervisor/signals.ts';
+import { superviseService, type SupervisedService } from './supervisor/supervised-service.ts';
 import { ADMIN_TOKEN, mintDevToken } from './dev-auth.ts';
 
 interface ServiceSpec {
@@ -45,7 +45,7 @@ const CHILD_STOP_TIMEOUT_MS = 10_000;
 
 const startedAt = Date.now();
 const prefix = makePrefixer(SERVICES.map((service) => service.name));
-const children: ServiceChild[] = [];
+const children: SupervisedService[] = [];
 let infraStarting: Promise<RunningInfra> | undefined;
 let shutdown: Promise<void> | undefined;
 
@@ -53,14 +53,19 @@ function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-function describeExit({ code, signal }: ExitInfo): string {
-  return signal ? `signal ${signal}` : `exit code ${code}`;
+/** "processor 2, archiver 1": the services that were restarted, for status lines. */
+function restartSummary(): string | undefined {
+  const restarted = children.filter((child) => child.restarts() > 0);
+  if (restarted.length === 0) return undefined;
+  return restarted.map((child) => `${child.name} ${child.restarts()}`).join(', ');
 }
 
 /** Services first (they flush to Kafka, Redis, PostgreSQL), then the infrastructure we started. */
 function stopAll(exitCode: number): Promise<void> {
   shutdown ??= (async () => {
     let code = exitCode;
+    const restarts = restartSummary();
+    if (restarts !== undefined) say(`restarts while running: ${restarts}`);
     try {
       await Promise.all(children.map((child) => child.stop(CHILD_STOP_TIMEOUT_MS)));
       // If the infrastructure is still starting, let it finish so that its stop() can run.
@@ -88,20 +93,17 @@ onStopSignal(
   },
 );
 
+/** Runs a service and keeps it running: a process that dies is restarted (supervised-service.ts). */
 function startService(service: ServiceSpec, env: NodeJS.ProcessEnv): void {
-  const child = spawnService({
+  const child = superviseService({
     name: service.name,
     entry: service.entry,
     cwd: repoRoot,
     env,
     prefix: prefix(service.name),
+    say,
   });
   children.push(child);
-  void child.exited.then((exit) => {
-    if (shutdown) return;
-    say(`${service.name} exited unexpectedly (${describeExit(exit)}); stopping PulseHub`);
-    void stopAll(1);
-  });
 }
 
 async function main(): Promise<void> {
@@ -143,7 +145,11 @@ async function main(): Promise<void> {
   } else if (outcome.status === 'ready') {
     const gateway = SERVICES.find((service) => service.name === 'gateway');
     const base = `http://localhost:${gateway?.port}`;
-    say(`PulseHub ready in ${seconds(startedAt)} — GraphQL ${base}/graphql · ingest ${base}/v1`);
+    const restarts = restartSummary();
+    say(
+      `PulseHub ready in ${seconds(startedAt)} — GraphQL ${base}/graphql · ingest ${base}/v1` +
+        (restarts === undefined ? '' : ` (restarted while starting: ${restarts})`),
+    );
     if (adminToken !== undefined)
       say(
         `admin token (every scope, valid 7 days; \`npm run -s token -- --scopes …\` mints others):\n` +

@@ -67,6 +67,30 @@ describe('sink guard', () => {
     expect(guard.available()).toBe(false);
   });
 
+  it('heartbeats while a slow write runs, so the member keeps its partitions', async () => {
+    const { guard } = guardWithLog();
+    let heartbeats = 0;
+    const result = await guard.run(
+      async () => {
+        // Done once several slices (1 ms each here) of heartbeats went out meanwhile.
+        while (heartbeats < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+        return 'written';
+      },
+      {
+        isActive: () => true,
+        heartbeat: () => {
+          heartbeats++;
+          // A rebalance reported meanwhile must not fail the write in hand.
+          return Promise.reject(new Error('The group is rebalancing'));
+        },
+      },
+    );
+    expect(result).toBe('written');
+    const afterWrite = heartbeats;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(heartbeats, 'no heartbeats once the write is done').toBe(afterWrite);
+  });
+
   it('gives the batch up when a heartbeat reports a rebalance', async () => {
     const { guard, log } = guardWithLog();
     const rebalance = new Error('The group is rebalancing');

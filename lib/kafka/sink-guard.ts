@@ -69,13 +69,28 @@ export function createSinkGuard(options: SinkGuardOptions): SinkGuard {
     }
   }
 
+  /**
+   * kafkajs heartbeats only when the loop asks. A write longer than the group's session (a slow
+   * COPY, a PostgreSQL that answers late) would cost the member its partitions halfway, so a
+   * heartbeat goes out every slice while it runs; a rebalance one reports is left to the
+   * isActive checks after the write.
+   */
+  async function heartbeatingWhile<T>(work: Promise<T>, batch: BatchHandle): Promise<T> {
+    const timer = setInterval(() => void batch.heartbeat().catch(() => undefined), sliceMs);
+    try {
+      return await work;
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
   return {
     available: () => !down,
     async run(work, batch) {
       let backoff = options.initialBackoffMs;
       for (let attempt = 1; ; attempt++) {
         try {
-          const result = await work();
+          const result = await heartbeatingWhile(work(), batch);
           if (down) {
             down = false;
             options.resume();

@@ -15,7 +15,13 @@ const MIGRATION_LOCK = 7_146_001;
  * migrations and the unlock share one session.
  */
 export async function runMigrations(databaseUrl: string): Promise<void> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  // Connecting is bounded (a hung server fails the attempt; the archiver retries it), the
+  // statements are not: a migration may rightly run for minutes on a large archive.
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: 1,
+    connectionTimeoutMillis: 10_000,
+  });
   try {
     await pool.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await migrate(drizzle(pool), { migrationsFolder: MIGRATIONS_FOLDER });

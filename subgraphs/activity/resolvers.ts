@@ -10,6 +10,7 @@ import {
 } from './activity-repository.ts';
 import { afterCursor, eventType, pageSize, volumeRange, type VolumeInterval } from './arguments.ts';
 import { encodeCursor } from './cursor.ts';
+import { unlessUnavailable } from './unavailable.ts';
 
 export interface ActivityContext {
   db: Database;
@@ -26,7 +27,7 @@ async function activityPage(db: Database, filter: ActivityFilter, args: PageArgs
   const after = afterCursor(args.after);
   const checked = { ...filter, type: eventType(filter.type) };
   // One extra row tells whether another page follows.
-  const rows = await listActivities(db, checked, first + 1, after);
+  const rows = await unlessUnavailable(() => listActivities(db, checked, first + 1, after));
   const edges = rows.slice(0, first).map((row) => ({
     cursor: encodeCursor({
       timestamp: row.timestamp,
@@ -62,10 +63,8 @@ export const activityResolvers: GraphQLResolverMap<ActivityContext> = {
       { db }: ActivityContext,
     ) => {
       const range = volumeRange(args.interval, args.from, args.to);
-      return eventVolume(db, range.unit, range.from, range.to, {
-        type: eventType(args.type),
-        name: args.name,
-      });
+      const filter = { type: eventType(args.type), name: args.name };
+      return unlessUnavailable(() => eventVolume(db, range.unit, range.from, range.to, filter));
     },
   },
   Profile: {
@@ -79,7 +78,7 @@ export const activityResolvers: GraphQLResolverMap<ActivityContext> = {
       profile: { id: string },
       args: { since?: string | null },
       { db }: ActivityContext,
-    ) => summarizeActivities(db, profile.id, args.since ?? undefined),
+    ) => unlessUnavailable(() => summarizeActivities(db, profile.id, args.since ?? undefined)),
   },
   Activity: {
     id: (row: ActivityRow) => row.messageId,

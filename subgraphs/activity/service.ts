@@ -15,7 +15,7 @@ import { ingestMutationResolvers, type IngestContext } from './ingest-mutations.
 import { activityResolvers, type ActivityContext } from './resolvers.ts';
 
 export function createActivityService(config: ActivityConfig): Service {
-  const postgres = createPostgresComponent(config.database.url);
+  const postgres = createPostgresComponent(config.database.url, { timeouts: config.database });
   const logger = createLogger('activity', config.log.level);
   // The ingest mutations produce with the same producer code as HTTP ingest.
   const producer = createEventProducer({

@@ -3,17 +3,28 @@ import net from 'node:net';
 /**
  * A TCP proxy in front of a shared server (PostgreSQL) that a test can take "down" without
  * touching the server others use: `refuse()` drops every open connection and stops listening
- * (clients get ECONNREFUSED), `accept()` listens on the same port again.
+ * (clients get ECONNREFUSED), `accept()` listens on the same port again. `hang()` is the
+ * nastier fault, a server that accepts connections but never answers: connections open,
+ * old and new, but nothing is forwarded either way (the bytes wait, none are lost) until
+ * `accept()` resumes forwarding, as a server that froze and woke up again would answer late.
  */
 export interface TcpProxy {
   readonly port: number;
   refuse(): Promise<void>;
   accept(): Promise<void>;
+  hang(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A client connection and its connection to the target. */
+interface Pair {
+  client: net.Socket;
+  upstream: net.Socket;
 }
 
 export async function createTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
+  const pairs = new Set<Pair>();
   const track = (socket: net.Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -21,17 +32,34 @@ export async function createTcpProxy(targetHost: string, targetPort: number): Pr
   };
   let server: net.Server | undefined;
   let port = 0;
+  let hanging = false;
+
+  const forward = ({ client, upstream }: Pair) => {
+    client.pipe(upstream);
+    upstream.pipe(client);
+  };
+  const hold = ({ client, upstream }: Pair) => {
+    client.unpipe(upstream);
+    upstream.unpipe(client);
+    client.pause();
+    upstream.pause();
+  };
 
   const listen = () =>
     new Promise<void>((resolve, reject) => {
       const next = net.createServer((client) => {
         const upstream = net.connect(targetPort, targetHost);
+        const pair = { client, upstream };
         track(client);
         track(upstream);
-        client.pipe(upstream);
-        upstream.pipe(client);
-        client.on('close', () => upstream.destroy());
+        pairs.add(pair);
+        client.on('close', () => {
+          pairs.delete(pair);
+          upstream.destroy();
+        });
         upstream.on('close', () => client.destroy());
+        if (hanging) hold(pair);
+        else forward(pair);
       });
       next.once('error', reject);
       next.listen(port, '127.0.0.1', () => {
@@ -45,6 +73,7 @@ export async function createTcpProxy(targetHost: string, targetPort: number): Pr
   const stopListening = async () => {
     const current = server;
     server = undefined;
+    hanging = false;
     for (const socket of sockets) socket.destroy();
     if (current) await new Promise((resolve) => current.close(resolve));
   };
@@ -55,7 +84,18 @@ export async function createTcpProxy(targetHost: string, targetPort: number): Pr
       return port;
     },
     refuse: stopListening,
-    accept: listen,
+    async accept() {
+      if (hanging) {
+        hanging = false;
+        for (const pair of pairs) forward(pair);
+      }
+      if (!server) await listen();
+    },
+    async hang() {
+      hanging = true;
+      for (const pair of pairs) hold(pair);
+      if (!server) await listen();
+    },
     close: stopListening,
   };
 }
