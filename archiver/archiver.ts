@@ -2,24 +2,29 @@ import type { Kafka } from 'kafkajs';
 import type { Component } from '../lib/lifecycle.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createEventConsumer, type EventBatch } from '../lib/kafka/event-consumer.ts';
+import { groupTimingConfig, type GroupTiming } from '../lib/kafka/group-timing.ts';
 import { toEventRow } from '../schema/db/event-row.ts';
 import type { TopicNames } from '../schema/topics.ts';
-import { archiveRows, type ArchiveDatabase } from './archive-rows.ts';
+import type { ArchiveDatabase } from './archive-rows.ts';
+import { archiveUnerased } from './erased-rows.ts';
 import type { FetchGathering } from './config.ts';
 import type { ArchiverMetrics } from './metrics.ts';
 import type { PartitionKeeper } from './partitions.ts';
+import type { SchemaGate } from './schema-gate.ts';
 import { describeDatabaseError } from './pg-errors.ts';
 
 export interface ArchiverDeps {
   kafka: Kafka;
   database: ArchiveDatabase;
   partitions: PartitionKeeper;
+  /** Writes wait (retrying) until the archive's migrations are applied. */
+  schema: SchemaGate;
   topics: TopicNames;
   groupId: string;
   logger: Logger;
   metrics: ArchiverMetrics;
   retry: { initialBackoffMs: number; maxBackoffMs: number };
-  fetch: { maxBytesPerPartition: number; concurrency: number } & FetchGathering;
+  fetch: { maxBytesPerPartition: number; concurrency: number } & FetchGathering & GroupTiming;
 }
 
 /**
@@ -38,9 +43,10 @@ export function createArchiver(deps: ArchiverDeps): Component {
     const rows = batch.events.map(({ event, offset }) =>
       toEventRow(event, batch.partition, offset),
     );
-    const outcome = await batch.untilStored(() =>
-      archiveRows(deps.database, deps.partitions, rows),
-    );
+    const outcome = await batch.untilStored(() => {
+      deps.schema.ensureApplied();
+      return archiveUnerased(deps.database, deps.partitions, rows);
+    });
     metrics.eventsInserted.inc(outcome.inserted);
     metrics.eventsDuplicate.inc(outcome.duplicates);
     if (outcome.rejected.length === 0) return;
@@ -66,6 +72,7 @@ export function createArchiver(deps: ArchiverDeps): Component {
       minBytes: deps.fetch.minBytes,
       maxWaitTimeInMs: deps.fetch.maxWaitTimeMs,
       maxBytesPerPartition: deps.fetch.maxBytesPerPartition,
+      ...groupTimingConfig(deps.fetch),
     },
     // While PostgreSQL writes one batch, the next partition's batch is parsed and sent.
     partitionsConsumedConcurrently: deps.fetch.concurrency,

@@ -150,7 +150,12 @@ export function createPartitionKeeper(
       }
     },
     async start() {
-      await maintain();
+      // PostgreSQL down (or the schema not applied yet) at start must not keep the archiver
+      // from joining its groups: every batch creates the months it needs (ensureFor), and the
+      // months ahead are prepared at the next check.
+      await maintain().catch((error: unknown) =>
+        logger.warn({ err: error }, 'events partition maintenance failed at start; retrying later'),
+      );
       timer = setInterval(() => {
         maintain().catch((error: unknown) =>
           logger.warn({ err: error }, 'events partition maintenance failed; retrying later'),

@@ -1,18 +1,6 @@
-/**
- * The database's own error behind a failed query. drizzle wraps driver errors in a
- * DrizzleQueryError whose message repeats the query and every parameter (a whole batch), so
- * logs and dead-letter reasons use the cause instead.
- */
-export function databaseCause(error: unknown): { code: string | undefined; message: string } {
-  let current: unknown = error;
-  while (current instanceof Error && current.name !== 'error' && current.cause !== undefined)
-    current = current.cause;
-  const code = (current as { code?: unknown } | null)?.code;
-  return {
-    code: typeof code === 'string' ? code : undefined,
-    message: current instanceof Error ? current.message : String(current),
-  };
-}
+import { databaseCause } from '../lib/postgres-errors.ts';
+
+export { databaseCause };
 
 /**
  * Errors caused by the rows themselves rather than by the database being unreachable: data

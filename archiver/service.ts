@@ -3,15 +3,27 @@ import { createKafka, parseBrokers } from '../lib/kafka/client.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createMetricsRegistry } from '../lib/metrics.ts';
 import { createPostgresComponent } from '../lib/postgres.ts';
+import { runMigrations } from '../schema/db/migrate.ts';
 import type { Service } from '../lib/service.ts';
 import type { ArchiverConfig } from './config.ts';
 import { createArchiver } from './archiver.ts';
 import { createArchiverMetrics } from './metrics.ts';
 import { createPartitionKeeper } from './partitions.ts';
+import { createSchemaGate } from './schema-gate.ts';
 import { createSnapshotConsumer } from './snapshots.ts';
 
 export function createArchiverService(config: ArchiverConfig, logger: Logger): Service {
-  const postgres = createPostgresComponent(config.database.url);
+  // Started whether or not PostgreSQL answers: the consumers hold their batches until it does,
+  // so an archiver can join its groups (take partitions over) during an outage.
+  const postgres = createPostgresComponent(config.database.url, {
+    timeouts: config.database,
+    requireAtStart: false,
+  });
+  const schema = createSchemaGate({
+    migrate: () => runMigrations(config.database.url),
+    logger,
+    retry: config.retry,
+  });
   const kafka = createKafka(
     parseBrokers(config.kafka.brokers),
     `${config.kafka.clientId}-archiver`,
@@ -27,6 +39,7 @@ export function createArchiverService(config: ArchiverConfig, logger: Logger): S
     logger,
     metrics,
     retry: config.retry,
+    schema,
   };
   const { groupId, ...fetch } = config.consumer;
   const archiver = createArchiver({ ...shared, database: postgres, partitions, groupId, fetch });
@@ -40,7 +53,7 @@ export function createArchiverService(config: ArchiverConfig, logger: Logger): S
     ...config.http,
     metrics: registry,
     // The consumers also say unready while they are paused retrying a write.
-    dependencies: () => [postgres, archiver, snapshots],
+    dependencies: () => [postgres, schema, archiver, snapshots],
   });
-  return { components: [postgres, partitions, archiver, snapshots, http], http };
+  return { components: [postgres, schema, partitions, archiver, snapshots, http], http };
 }

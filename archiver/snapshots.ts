@@ -3,20 +3,25 @@ import type { Component } from '../lib/lifecycle.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Database } from '../lib/postgres.ts';
 import { createConsumerLoop } from '../lib/kafka/consumer-loop.ts';
+import { groupTimingConfig, type GroupTiming } from '../lib/kafka/group-timing.ts';
 import type { TopicNames } from '../schema/topics.ts';
 import type { FetchGathering } from './config.ts';
 import type { ArchiverMetrics } from './metrics.ts';
+import type { SchemaGate } from './schema-gate.ts';
 import { describeDatabaseError } from './pg-errors.ts';
 import { decodeChangelogRecord, planSnapshots, type ChangelogEntry } from './snapshot-plan.ts';
+import { withoutErasedSnapshots } from './erased-rows.ts';
 import { writeSnapshots } from './write-snapshots.ts';
 
 export interface SnapshotConsumerDeps {
   kafka: Kafka;
   db: Database;
+  /** Writes wait (retrying) until the archive's migrations are applied. */
+  schema: SchemaGate;
   topics: TopicNames;
   /** Its own consumer group: the changelog is read independently of the events. */
   groupId: string;
-  fetch: FetchGathering;
+  fetch: FetchGathering & GroupTiming;
   logger: Logger;
   metrics: ArchiverMetrics;
   retry: { initialBackoffMs: number; maxBackoffMs: number };
@@ -40,7 +45,11 @@ export function createSnapshotConsumer(deps: SnapshotConsumerDeps): Component {
     deadLetterTopic: deps.topics.deadLetter,
     logger,
     metrics: metrics.snapshotsConsumer,
-    consumerConfig: { minBytes: deps.fetch.minBytes, maxWaitTimeInMs: deps.fetch.maxWaitTimeMs },
+    consumerConfig: {
+      minBytes: deps.fetch.minBytes,
+      maxWaitTimeInMs: deps.fetch.maxWaitTimeMs,
+      ...groupTimingConfig(deps.fetch),
+    },
     decode: decodeChangelogRecord,
     // Nobody else reads the changelog for PostgreSQL: its bad records are ours to set aside.
     undecodable: 'dead-letter',
@@ -53,7 +62,10 @@ export function createSnapshotConsumer(deps: SnapshotConsumerDeps): Component {
     },
     async handleBatch(batch) {
       const plan = planSnapshots(batch.messages.map((message) => message.value));
-      const outcome = await batch.untilStored(() => writeSnapshots(deps.db, plan));
+      const outcome = await batch.untilStored(() => {
+        deps.schema.ensureApplied();
+        return withoutErasedSnapshots(deps.db, plan).then((kept) => writeSnapshots(deps.db, kept));
+      });
       metrics.snapshotsWritten.inc(outcome.written);
       if (outcome.refused.length === 0) return;
       // The newest record of each refused profile in this batch is the one set aside.

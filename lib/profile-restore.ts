@@ -41,16 +41,25 @@ declare module 'ioredis' {
 
 export type RestoreMode = 'absent' | 'covering';
 
+export interface RestoreOptions {
+  /**
+   * Segments whose sets a written profile leaves when its document is not in them: a set
+   * restored from an older persistence may still list it. Without it, sets are only added to.
+   */
+  knownSegments?: readonly string[];
+}
+
 /**
  * Restores profiles and their segment memberships; returns the ids written (the others were
  * kept because Redis held something newer). One key per script call, so it works unchanged
- * on Redis Cluster; segment sets are separate keys and are added to afterwards.
+ * on Redis Cluster; segment sets are separate keys and are synced afterwards.
  */
 export async function restoreProfiles(
   redis: Redis,
   layout: RedisLayout,
   profiles: readonly StoredProfile[],
   mode: RestoreMode,
+  options: RestoreOptions = {},
 ): Promise<string[]> {
   if (profiles.length === 0) return [];
   // Defined on first use per client; the command lives on the client instance.
@@ -72,9 +81,36 @@ export async function restoreProfiles(
     if (applied === 1 && stored) written.push(stored);
   });
   const segments = redis.pipeline();
-  for (const { profile } of written)
+  for (const { profile } of written) {
     for (const segment of profile.segments)
       segments.sadd(layout.segmentMembers(segment), profile.id);
+    for (const segment of options.knownSegments ?? [])
+      if (!profile.segments.includes(segment))
+        segments.srem(layout.segmentMembers(segment), profile.id);
+  }
   if (segments.length > 0) await segments.exec();
   return written.map((stored) => stored.profile.id);
+}
+
+/**
+ * Removes profiles and their memberships of the given segment sets (a deletion, as
+ * profile-changelog's tombstones record them, that an older persistence brought back);
+ * resolves how many of them Redis held.
+ */
+export async function forgetProfiles(
+  redis: Redis,
+  layout: RedisLayout,
+  ids: readonly string[],
+  segmentSets: readonly string[],
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const pipeline = redis.pipeline();
+  for (const id of ids) {
+    pipeline.unlink(layout.profile(id));
+    for (const set of segmentSets) pipeline.srem(set, id);
+  }
+  const results = (await pipeline.exec()) ?? [];
+  for (const [error] of results) if (error) throw error;
+  const perProfile = 1 + segmentSets.length;
+  return results.filter(([, removed], index) => index % perProfile === 0 && removed === 1).length;
 }

@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import { consumerSettings, httpSettings, sharedSettings } from '../config/client/shared-schema.ts';
+import {
+  groupTimingShape,
+  HEARTBEATS_FIT_SESSION,
+  heartbeatsFitSession,
+} from '../lib/kafka/group-timing.ts';
 import { segmentsSchema } from '../schema/segments.ts';
 import { limitsSchema, worstCaseDocumentBytes } from './limits.ts';
 
@@ -7,13 +12,14 @@ export const processorConfigSchema = z
   .object({
     ...sharedSettings,
     http: httpSettings,
-    consumer: consumerSettings.extend({
-      maxWaitTimeMs: z.number().int().min(0).max(10_000),
-      maxBytesPerPartition: z.number().int().min(1_024),
-      partitionsConsumedConcurrently: z.number().int().min(1).max(100),
-      sessionTimeoutMs: z.number().int().min(6_000),
-      heartbeatIntervalMs: z.number().int().min(100),
-    }),
+    consumer: consumerSettings
+      .extend({
+        maxWaitTimeMs: z.number().int().min(0).max(10_000),
+        maxBytesPerPartition: z.number().int().min(1_024),
+        partitionsConsumedConcurrently: z.number().int().min(1).max(100),
+        ...groupTimingShape,
+      })
+      .refine(heartbeatsFitSession, HEARTBEATS_FIT_SESSION),
     sessions: z.object({
       timeoutMinutes: z
         .number()
@@ -22,6 +28,9 @@ export const processorConfigSchema = z
     }),
     segments: segmentsSchema,
     limits: limitsSchema,
+    stateCheck: z
+      .object({ intervalMs: z.number().int().min(100).max(600_000).default(5_000) })
+      .default({ intervalMs: 5_000 }),
   })
   // The bounds must add up: whatever a client sends, the document stays within documentBytes.
   .superRefine(({ limits, segments }, context) => {

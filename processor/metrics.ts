@@ -8,6 +8,7 @@ export interface ProcessorMetrics {
   profilesWritten: Counter;
   refusedAtBound: Counter<'bound'>;
   setAside: Counter<'kind'>;
+  erased: Counter;
 }
 
 export function createProcessorMetrics(registry: Registry): ProcessorMetrics {
@@ -38,6 +39,11 @@ export function createProcessorMetrics(registry: Registry): ProcessorMetrics {
       name: 'pulsehub_processor_events_set_aside_total',
       help: 'Valid events no profile could take, sent to the dead-letter topic, by kind (apply_failed, document_too_large).',
       labelNames: ['kind'],
+      registers: [registry],
+    }),
+    erased: new Counter({
+      name: 'pulsehub_processor_events_erased_total',
+      help: 'Events of a deleted profile acknowledged before its deletion (below its fence), dropped unapplied.',
       registers: [registry],
     }),
   };

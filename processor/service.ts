@@ -10,6 +10,8 @@ import { redisLayout } from '../schema/redis-keys.ts';
 import type { ProcessorConfig } from './config.ts';
 import { createProcessorMetrics } from './metrics.ts';
 import { createProcessor } from './processor.ts';
+import { createStateMetrics } from './redis-state/state-metrics.ts';
+import { createRedisStateGuard } from './redis-state/state-guard.ts';
 import { profileRulesFromConfig, type ProfileRules } from './rules.ts';
 
 export function createProcessorService(
@@ -17,7 +19,7 @@ export function createProcessorService(
   logger: Logger,
   live?: LiveConfig<ProcessorConfig>,
 ): Service {
-  const redis = createRedisComponent(config.redis.url);
+  const redis = createRedisComponent(config.redis.url, 'redis', config.redis);
   const metrics = createMetricsRegistry('processor');
   // The rules are read once per batch: a change from the config service applies to the next one.
   let rules: ProfileRules = profileRulesFromConfig(config);
@@ -26,13 +28,28 @@ export function createProcessorService(
     ['sessions', 'segments', 'limits'],
   );
   const { consumer } = config;
+  const kafka = createKafka(
+    parseBrokers(config.kafka.brokers),
+    `${config.kafka.clientId}-processor`,
+    logger,
+  );
+  const layout = redisLayout(config.redis.keyPrefix);
+  // Every profile write checks that Redis still holds the state this guard verified.
+  const state = createRedisStateGuard({
+    redis: redis.client,
+    layout,
+    kafka,
+    changelogTopic: config.topics.changelog,
+    groupId: consumer.groupId,
+    knownSegments: () => rules.segments.map((segment) => segment.name),
+    checkIntervalMs: config.stateCheck.intervalMs,
+    logger,
+    metrics: createStateMetrics(metrics),
+  });
   const processor = createProcessor({
-    kafka: createKafka(
-      parseBrokers(config.kafka.brokers),
-      `${config.kafka.clientId}-processor`,
-      logger,
-    ),
-    store: createProfileStore(redis.client, redisLayout(config.redis.keyPrefix)),
+    kafka,
+    store: createProfileStore(redis.client, layout, { verified: state.verified }),
+    state,
     topics: config.topics,
     groupId: consumer.groupId,
     logger,
@@ -49,7 +66,7 @@ export function createProcessorService(
   const http = createServiceServer({
     ...config.http,
     metrics,
-    dependencies: () => [redis, processor],
+    dependencies: () => [redis, state, processor],
   });
-  return { components: [redis, processor, http], http };
+  return { components: [redis, state, processor, http], http };
 }

@@ -16,6 +16,20 @@ export interface RedisLayout {
   readonly allProfilesChannel: string;
   /** Pub/sub channel on which configuration changes are broadcast. */
   readonly configChannel: string;
+  /**
+   * Hash `{ epoch, runId }` that says the profiles in this Redis are whole: written by the
+   * processor once it has checked (or restored, from profile-changelog) the state, and checked
+   * by every profile write in the same Lua step. Missing, or naming another Redis process's
+   * run_id, means Redis lost data (see processor/redis-state/). The one key outside a profile's
+   * hash slot, so a profile write names two slots: PulseHub runs one Redis primary, not Cluster.
+   */
+  readonly stateMarker: string;
+  /**
+   * The deletion fence of an erased profile (subgraphs/profile/delete-profile.ts): JSON
+   * `{ id, offsets: { <partition>: <first offset kept> } }`. Events of the profile below the
+   * fence are erased; the profile's writes check it in the same Lua step (same hash slot).
+   */
+  erasureFence(id: string): string;
 }
 
 export function redisLayout(prefix = ''): RedisLayout {
@@ -26,5 +40,7 @@ export function redisLayout(prefix = ''): RedisLayout {
     profileChannel: (id) => `${prefix}profile-updated:${id}`,
     allProfilesChannel: `${prefix}profiles-updated`,
     configChannel: `${prefix}config-changed`,
+    stateMarker: `${prefix}state-marker`,
+    erasureFence: (id) => `${prefix}erased:{${id}}`,
   };
 }

@@ -35,6 +35,8 @@ export interface ServiceOptions {
   env?: Record<string, string>;
   /** Write a V8 CPU profile into this folder when the service stops. */
   cpuProfileDir?: string;
+  /** What "started" waits for: `/ready` (default), or `spawn`: only the process (a supervisor's restart). */
+  waitFor?: '/ready' | 'spawn';
 }
 
 /**
@@ -73,7 +75,7 @@ export async function startService(
           `--cpu-prof-dir=${path.resolve(profileDir, name)}`,
         ]
       : [],
-    ready: () => answers200(`${baseUrl}/ready`),
+    ...(options.waitFor === 'spawn' ? {} : { ready: () => answers200(`${baseUrl}/ready`) }),
     readyTimeoutMs: 120_000,
   });
   return Object.assign(process, { port, baseUrl });

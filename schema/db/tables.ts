@@ -85,7 +85,23 @@ export const profiles = pgTable('profiles', {
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull(),
 });
 
+/**
+ * One deletion fence per erased profile (subgraphs/profile/delete-profile.ts, ADR 0005): the
+ * profile's events below `offsets[partition]` of the events topic are erased, so the archiver
+ * and the snapshot consumer drop what is still in flight of them. Kept (a row per erased
+ * person, no personal data but the id) while the events topic may still hold such events.
+ */
+export const erasures = pgTable('erasures', {
+  profileId: text('profile_id').primaryKey(),
+  /** The fence's id, the same as in Redis: a repeated deletion has a new one. */
+  fenceId: text('fence_id').notNull(),
+  /** Per partition of the events topic (as a string), the first offset not erased. */
+  offsets: jsonb('offsets').$type<Record<string, number>>().notNull(),
+  erasedAt: timestamp('erased_at', { withTimezone: true, mode: 'string' }).notNull(),
+});
+
 export type EventRow = typeof events.$inferInsert;
 export type ArchivedEventRow = typeof events.$inferSelect;
 export type EventKeyRow = typeof eventKeys.$inferInsert;
 export type ProfileRow = typeof profiles.$inferInsert;
+export type ErasureRow = typeof erasures.$inferInsert;

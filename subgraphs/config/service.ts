@@ -31,7 +31,7 @@ export function createConfigService(
 ): Service {
   const fromCheckout = (p: string) => path.resolve(CHECKOUT_ROOT, p);
   const metrics = createMetricsRegistry('config');
-  const redis = createRedisComponent(config.redis.url);
+  const redis = createRedisComponent(config.redis.url, 'redis', config.redis);
   const channel = redisLayout(config.redis.keyPrefix).configChannel;
   const repo = createGitRepository({
     dir: fromCheckout(config.repository.path),

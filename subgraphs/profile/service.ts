@@ -23,12 +23,12 @@ export function createProfileService(
   config: ProfileConfig,
   logger: Logger = createLogger('profile', config.log.level),
 ): Service {
-  const redis = createRedisComponent(config.redis.url);
+  const redis = createRedisComponent(config.redis.url, 'redis', config.redis);
   const layout = redisLayout(config.redis.keyPrefix);
   const store = createProfileStore(redis.client, layout);
   const segments = createSegmentReader(redis.client, layout);
   // PostgreSQL: the snapshot fallback on a Redis miss, and erasure of the archive.
-  const postgres = createPostgresComponent(config.database.url);
+  const postgres = createPostgresComponent(config.database.url, { timeouts: config.database });
   const loader = createProfileLoader({ store, redis: redis.client, layout, db: postgres.db });
   const eraser = createProfileEraser({
     kafka: createKafka(
@@ -39,6 +39,7 @@ export function createProfileService(
     redis: redis.client,
     layout,
     db: postgres.db,
+    eventsTopic: config.topics.events,
     changelogTopic: config.topics.changelog,
   });
   // Live changes: one Redis subscriber connection for every subscription of this process.

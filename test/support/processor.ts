@@ -4,10 +4,10 @@ import type { ExpectedCounters } from './event-stream.ts';
 import type { sandboxProfiles } from './profiles.ts';
 
 /**
- * Runs the real processor as its own process on a sandbox. A short group session timeout lets
- * the group notice a SIGKILLed member in seconds instead of the production 30 s. `overrides`
- * are further settings as environment variables (e.g. a group of its own, which reads the
- * topic again from the start, as a redelivery after a crash would).
+ * Runs the real processor as its own process on a sandbox, with the group timing of
+ * config/processor.yml and a shorter heartbeat, so a stopped member's partitions move in
+ * seconds. `overrides` are further settings as environment variables (e.g. a group of its own,
+ * which reads the topic again from the start, as a redelivery after a crash would).
  */
 export async function spawnProcessor(
   sandbox: Sandbox,

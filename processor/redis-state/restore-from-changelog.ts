@@ -1,0 +1,149 @@
+import type { Redis } from 'ioredis';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import { forgetProfiles, restoreProfiles } from '../../lib/profile-restore.ts';
+import { parseStoredProfile, type StoredProfile } from '../../schema/profile.ts';
+import type { RedisLayout } from '../../schema/redis-keys.ts';
+import { readTopicToEnd } from './read-topic-to-end.ts';
+
+export interface ChangelogRestoreOptions {
+  redis: Redis;
+  layout: RedisLayout;
+  kafka: Kafka;
+  changelogTopic: string;
+  /** Prefix of the throwaway consumer group that reads the changelog. */
+  groupPrefix: string;
+  /** The configured segments: a restored profile leaves the sets of those it is not in. */
+  knownSegments: readonly string[];
+  /**
+   * Whether to remove every Redis copy of a profile whose latest changelog record is a
+   * tombstone (an older persistence brought the deleted profile back). Only the restore that
+   * follows the loss does; a later one by another processor removes only what it wrote itself.
+   */
+  forgetAllTombstoned: boolean;
+  /** Profiles per Redis pipeline (default 500). */
+  writeBatch?: number;
+}
+
+export interface ChangelogRestoreResult {
+  /** Changelog records read. */
+  records: number;
+  /** Profiles written to Redis (Redis had no copy, or one the record covers). */
+  written: number;
+  /** Records left unwritten because Redis holds a newer copy (written since, by a processor). */
+  kept: number;
+  /** Redis copies removed because the profile's latest record is a tombstone. */
+  forgotten: number;
+  /** Records that are not a stored profile, skipped (the archiver dead-letters them). */
+  unreadable: number;
+}
+
+/**
+ * The stored profile a record carries, or undefined for anything else (not JSON, another
+ * profile's id, no version or watermarks): writing that would give the profile a document
+ * without the watermarks that say what it has applied.
+ */
+function storedProfileOf(id: string, value: Buffer): StoredProfile | undefined {
+  try {
+    const stored = parseStoredProfile(id, value.toString());
+    const { profile, watermarks } = stored as Partial<StoredProfile>;
+    const valid =
+      profile?.id === id &&
+      Number.isInteger(profile.version) &&
+      typeof watermarks === 'object' &&
+      watermarks !== null;
+    return valid ? stored : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every segment set of the deployment (few keys), for a forgotten profile to leave. */
+async function segmentSets(redis: Redis, layout: RedisLayout): Promise<string[]> {
+  const keys = new Set<string>();
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(
+      cursor,
+      'MATCH',
+      layout.segmentMembersPattern,
+      'COUNT',
+      1_000,
+    );
+    for (const key of found) keys.add(key);
+    cursor = next;
+  } while (cursor !== '0');
+  return [...keys];
+}
+
+/**
+ * Rebuilds the processor's Redis state from the compacted profile-changelog, the state's
+ * backup: every record is written with the restore script in `covering` mode, in topic order,
+ * so a newer record replaces an older one and nothing replaces a copy that has seen events
+ * the record has not (a processor's write since). Compaction may not have run yet, so a
+ * profile can have several records; only the last of each fetched batch is written. Each
+ * written profile's segment sets follow its document; a profile whose last record is a
+ * tombstone is removed (see `forgetAllTombstoned`).
+ */
+export async function restoreFromChangelog(
+  options: ChangelogRestoreOptions,
+): Promise<ChangelogRestoreResult> {
+  const { redis, layout } = options;
+  const writeBatch = options.writeBatch ?? 500;
+  const result: ChangelogRestoreResult = {
+    records: 0,
+    written: 0,
+    kept: 0,
+    forgotten: 0,
+    unreadable: 0,
+  };
+  const tombstoned = new Set<string>();
+  const writtenHere = new Set<string>();
+
+  async function onBatch(messages: KafkaMessage[]): Promise<void> {
+    result.records += messages.length;
+    const latest = new Map<string, Buffer | null>();
+    for (const { key, value } of messages) {
+      const id = key?.toString();
+      if (id) latest.set(id, value);
+    }
+    const profiles: StoredProfile[] = [];
+    for (const [id, value] of latest) {
+      if (value === null) {
+        tombstoned.add(id);
+        continue;
+      }
+      tombstoned.delete(id);
+      const stored = storedProfileOf(id, value);
+      if (stored) profiles.push(stored);
+      else result.unreadable += 1;
+    }
+    for (let start = 0; start < profiles.length; start += writeBatch) {
+      const chunk = profiles.slice(start, start + writeBatch);
+      const written = await restoreProfiles(redis, layout, chunk, 'covering', {
+        knownSegments: options.knownSegments,
+      });
+      for (const id of written) writtenHere.add(id);
+      result.written += written.length;
+      result.kept += chunk.length - written.length;
+    }
+  }
+
+  await readTopicToEnd({
+    kafka: options.kafka,
+    topic: options.changelogTopic,
+    groupPrefix: options.groupPrefix,
+    onBatch,
+  });
+  const forget = [...tombstoned].filter((id) => options.forgetAllTombstoned || writtenHere.has(id));
+  if (forget.length > 0) {
+    const sets = await segmentSets(redis, layout);
+    for (let start = 0; start < forget.length; start += writeBatch)
+      result.forgotten += await forgetProfiles(
+        redis,
+        layout,
+        forget.slice(start, start + writeBatch),
+        sets,
+      );
+  }
+  return result;
+}

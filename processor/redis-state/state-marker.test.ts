@@ -1,0 +1,101 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createProfileStore,
+  RedisStateLostError,
+  type ProfileWrite,
+  type VerifiedState,
+} from '../../lib/profile-store.ts';
+import { emptyStoredProfile } from '../../schema/profile.ts';
+import { redisLayout } from '../../schema/redis-keys.ts';
+import { startOwnRedis, type OwnRedis } from '../../test/support/redis-server.ts';
+import { markerIsCurrent, readRedisState, settleRedisState } from './state-marker.ts';
+
+const layout = redisLayout('marker-test:');
+
+function writeOf(id: string, expectedVersion: number): ProfileWrite {
+  const stored = emptyStoredProfile(id);
+  stored.profile.version = expectedVersion + 1;
+  return {
+    id,
+    expectedVersion,
+    nextVersion: expectedVersion + 1,
+    document: JSON.stringify(stored),
+    message: { id, version: expectedVersion + 1, changed: [], segments: { entered: [], left: [] } },
+  };
+}
+
+describe('the Redis state marker and the guarded profile write', () => {
+  let server: OwnRedis;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    server = await startOwnRedis();
+    redis = new Redis(server.url);
+    redis.on('error', () => undefined); // refused while the server restarts
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await server?.dispose();
+  });
+
+  it('refuses every write until the state is verified, and on a Redis that lost it', async () => {
+    const verified: VerifiedState = { epoch: undefined };
+    const store = createProfileStore(redis, layout, { verified });
+    await expect(store.writeMany([writeOf('a', 0)])).rejects.toThrow(RedisStateLostError);
+    expect(await redis.exists(layout.profile('a'))).toBe(0);
+
+    // An empty Redis: no marker.
+    const empty = await readRedisState(redis, layout);
+    expect(empty.marker).toBeUndefined();
+    const settled = await settleRedisState(redis, layout, empty.runId, 'epoch-1');
+    expect(settled).toEqual({ epoch: 'epoch-1', installed: true });
+    verified.epoch = 'epoch-1';
+    expect(await store.writeMany([writeOf('a', 0)])).toEqual([]);
+    expect(await redis.hget(layout.profile('a'), 'version')).toBe('1');
+    // A version conflict is still a conflict, not a loss.
+    expect(await store.writeMany([writeOf('a', 0)])).toEqual(['a']);
+
+    // Another processor restored the state meanwhile: a new epoch.
+    await redis.hset(layout.stateMarker, 'epoch', 'epoch-2');
+    await expect(store.writeMany([writeOf('a', 1)])).rejects.toThrow(RedisStateLostError);
+    await redis.hset(layout.stateMarker, 'epoch', 'epoch-1');
+
+    // Flushed: the marker is gone with the profiles.
+    await redis.del(layout.stateMarker, layout.profile('a'));
+    await expect(store.writeMany([writeOf('a', 0)])).rejects.toThrow(RedisStateLostError);
+    expect(await redis.exists(layout.profile('a'))).toBe(0);
+  });
+
+  it('refuses writes after Redis restarted from its persistence, marker included', async () => {
+    const before = await readRedisState(redis, layout);
+    await settleRedisState(redis, layout, before.runId, 'epoch-3');
+    const verified: VerifiedState = { epoch: 'epoch-3' };
+    const store = createProfileStore(redis, layout, { verified });
+    expect(await store.writeMany([writeOf('b', 0)])).toEqual([]);
+    await server.kill();
+    await server.restart();
+
+    const after = await readRedisState(redis, layout);
+    expect(after.marker).toEqual({ epoch: 'epoch-3', runId: before.runId });
+    expect(after.runId).not.toBe(before.runId);
+    expect(markerIsCurrent(after)).toBe(false);
+    expect(await redis.hget(layout.profile('b'), 'version')).toBe('1');
+    await expect(store.writeMany([writeOf('b', 1)])).rejects.toThrow(RedisStateLostError);
+    expect(await redis.hget(layout.profile('b'), 'version')).toBe('1');
+
+    // A restore that started on another Redis process settles nothing.
+    expect(await settleRedisState(redis, layout, before.runId, 'epoch-4')).toBeUndefined();
+    // The first settle on this process installs its epoch; a later one adopts it.
+    expect(await settleRedisState(redis, layout, after.runId, 'epoch-4')).toEqual({
+      epoch: 'epoch-4',
+      installed: true,
+    });
+    expect(await settleRedisState(redis, layout, after.runId, 'epoch-5')).toEqual({
+      epoch: 'epoch-4',
+      installed: false,
+    });
+    verified.epoch = 'epoch-4';
+    expect(await store.writeMany([writeOf('b', 1)])).toEqual([]);
+  });
+});
