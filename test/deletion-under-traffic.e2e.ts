@@ -9,7 +9,7 @@ import { stopService } from '../lib/service.ts';
 
 const DELETE = `mutation ($id: ID!) { deleteProfile(id: $id) { ok error { code message } } }`;
 
-describe('deletion under traffic (issue 15): nothing of an erased profile survives or returns', () => {
+describe('deletion under traffic: nothing of an erased profile survives or returns', () => {
   let sandbox: Sandbox;
   let system: RunningSystem;
   let processor: ChildService;

@@ -1,4 +1,4 @@
-// The short version of the "Redis loses its data" chaos scenario (issue 15 part D), plus the
+// The short version of the "Redis loses its data" chaos scenario, plus the
 // processor's restore on its own: Redis restarted empty, from its AOF and from an older backup.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildService } from './support/child-service.ts';

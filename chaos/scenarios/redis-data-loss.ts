@@ -1,4 +1,4 @@
-// "Redis loses its data": the chaos scenario of issue 15 part D, for `npm run chaos` and,
+// "Redis loses its data": the chaos scenario, for `npm run chaos` and,
 // short, for test/redis-data-loss.e2e.ts. The whole system runs
 // against a redis-server of its own, which is kill -9'd under traffic three times and comes back
 // empty, from its own AOF, and from an older backup; the processor must notice each time and

@@ -1,4 +1,4 @@
-// "Deletion under traffic" (issue 15 part E), for test/deletion-under-traffic.e2e.ts and, at a
+// "Deletion under traffic", for test/deletion-under-traffic.e2e.ts and, at a
 // larger size, the chaos harness (chaos/): users receive a steady stream of events through
 // ingest; some are deleted right after a burst of their events was acknowledged (so those events
 // are in Kafka, in a processor round or in the archiver's next batch while the deletion runs);

@@ -3,7 +3,7 @@ import type { ArchiveProbe } from './archive.ts';
 import type { TcpProxy } from './tcp-proxy.ts';
 
 /**
- * The "PostgreSQL refused, then PostgreSQL hanging" scenario (issue 15), whatever runs the
+ * The "PostgreSQL refused, then PostgreSQL hanging" scenario, whatever runs the
  * services: test/postgres-outage.e2e.ts runs it in-process and briefly, the chaos harness can
  * run it against `npm start`'s processes for 20 s per phase. The caller puts the archiver and
  * the Activity subgraph behind `proxy` and reads the archive directly (never through it).
