@@ -5,6 +5,7 @@ import { deletionUnderTrafficScenario } from './deletion-under-traffic.ts';
 import { postgresOutageScenario } from './postgres-outage.ts';
 import { processorFrozenScenario } from './processor-frozen.ts';
 import { redisDataLossScenario } from './redis-data-loss.ts';
+import { subscribersAcrossFaultsScenario } from './subscribers-across-faults.ts';
 
 /** Every scenario, in the order `npm run chaos` runs them; add a new one here. */
 export const SCENARIOS: readonly ChaosScenario[] = [
@@ -14,4 +15,5 @@ export const SCENARIOS: readonly ChaosScenario[] = [
   redisDataLossScenario,
   deletionUnderTrafficScenario,
   processorFrozenScenario,
+  subscribersAcrossFaultsScenario,
 ];
