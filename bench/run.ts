@@ -7,7 +7,8 @@ import { infraOptionsFromEnv } from '../scripts/supervisor/infra-options.ts';
 import { createNamespace, type Namespace } from '../test/support/namespace.ts';
 import { SCENARIOS } from './scenarios/index.ts';
 import { benchAuth } from './support/auth.ts';
-import { parseBenchArgs, USAGE, UsageError, type BenchOptions } from './support/options.ts';
+import { parseArgsOrExit } from '../scripts/command-line.ts';
+import { parseBenchArgs, USAGE } from './support/options.ts';
 import { formatTable, verdict, type Check, type ScenarioFailure } from './support/report.ts';
 import {
   machineInfo,
@@ -21,25 +22,14 @@ function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-function parseOrExit(): BenchOptions {
-  try {
-    const parsed = parseBenchArgs(
+const options = parseArgsOrExit(
+  () =>
+    parseBenchArgs(
       process.argv.slice(2),
       SCENARIOS.map((scenario) => scenario.name),
-    );
-    if (parsed === 'help') {
-      say(USAGE);
-      process.exit(0);
-    }
-    return parsed;
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`${error.message}\n\n${USAGE}\n`);
-    process.exit(2);
-  }
-}
-
-const options = parseOrExit();
+    ),
+  USAGE,
+);
 const startedAt = new Date().toISOString();
 let namespace: Namespace | undefined;
 let cleanups: Array<() => Promise<void>> = [];

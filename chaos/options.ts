@@ -1,4 +1,5 @@
 // `npm run chaos [-- --only <name>] [--short]`.
+import { UsageError } from '../scripts/command-line.ts';
 import type { ChaosSize } from './scenario.ts';
 
 export interface ChaosOptions {
@@ -10,8 +11,6 @@ export interface ChaosOptions {
 export const USAGE = `usage: npm run chaos [-- --only <scenario>[,<scenario>…]] [--short]
   --only   run only these scenarios (repeatable)
   --short  the e2e suite's size: about a tenth of the events`;
-
-export class UsageError extends Error {}
 
 export function parseChaosArgs(
   args: readonly string[],

@@ -7,7 +7,8 @@ import { machineInfo, versions } from '../bench/support/results.ts';
 import { ensureInfrastructure } from '../infra/index.ts';
 import { infraOptionsFromEnv } from '../scripts/supervisor/infra-options.ts';
 import { REPO_ROOT } from '../test/support/infra-settings.ts';
-import { parseChaosArgs, USAGE, UsageError, type ChaosOptions } from './options.ts';
+import { parseArgsOrExit } from '../scripts/command-line.ts';
+import { parseChaosArgs, USAGE } from './options.ts';
 import { formatChecks, formatTable, type ScenarioResult } from './report.ts';
 import { runScenario } from './run-scenario.ts';
 import { kept } from './scenario.ts';
@@ -19,25 +20,14 @@ function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-function parseOrExit(): ChaosOptions {
-  try {
-    const parsed = parseChaosArgs(
+const options = parseArgsOrExit(
+  () =>
+    parseChaosArgs(
       process.argv.slice(2),
       SCENARIOS.map((scenario) => scenario.name),
-    );
-    if (parsed === 'help') {
-      say(USAGE);
-      process.exit(0);
-    }
-    return parsed;
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`${error.message}\n\n${USAGE}\n`);
-    process.exit(2);
-  }
-}
-
-const options = parseOrExit();
+    ),
+  USAGE,
+);
 const startedAt = new Date().toISOString();
 const infra = await ensureInfrastructure(infraOptionsFromEnv(say));
 process.once('SIGINT', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseChaosArgs, UsageError } from './options.ts';
+import { UsageError } from '../scripts/command-line.ts';
+import { parseChaosArgs } from './options.ts';
 import { tallyArchive, tallyCounters } from './tally.ts';
 
 const counters = (eventCounts: Record<string, number>) => ({

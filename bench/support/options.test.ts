@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseBenchArgs, UsageError } from './options.ts';
+import { UsageError } from '../../scripts/command-line.ts';
+import { parseBenchArgs } from './options.ts';
 
 const known = ['processor', 'latency', 'gateway'];
 

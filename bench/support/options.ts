@@ -1,3 +1,4 @@
+import { UsageError } from '../../scripts/command-line.ts';
 import { parseArgs } from 'node:util';
 
 /** Settings of one `npm run bench` invocation; a scenario falls back to its own defaults. */
@@ -39,10 +40,6 @@ options:
   --connections N    WebSocket subscribers of the fanout scenario (default 10000)
   --cpu-prof         write CPU profiles of the PulseHub services to bench/results/profiles/
   --help             this text`;
-
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 function positiveNumber(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;

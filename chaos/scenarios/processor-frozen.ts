@@ -2,14 +2,13 @@
 // started that takes its partitions, then the frozen one SIGCONTed beside it (a zombie that
 // finishes the batch it held). What test/processor-frozen.e2e.ts does against a bare
 // processor, here against `npm start`'s processes with ingest's acknowledgements as the ledger.
-import { Redis } from 'ioredis';
 import { startService } from '../../bench/support/services.ts';
-import { redisLayout } from '../../schema/redis-keys.ts';
 import { randomBetween } from '../../test/support/processor.ts';
 import type { ChaosOutcome, ChaosScenario, ChaosSize } from '../scenario.ts';
 import { startScenarioSystem, until } from '../setup.ts';
 import { startTraffic, type TrafficPlan } from '../traffic.ts';
 import { verifyRecovery } from '../verify.ts';
+import { everyBatchAnswered, identifiedSegmentExact } from '../checks.ts';
 
 /**
  * A message-id window far below each profile's events, and many small fetches: a redelivered
@@ -89,13 +88,11 @@ export const processorFrozenScenario: ChaosScenario = {
       traffic.done,
     );
     const trafficFigures = await traffic.done;
-    const users = new Set([...traffic.ledger.acknowledged.values()].map((event) => event.userId));
-    const client = new Redis(namespace.redisUrl);
-    const members = await client
-      .smembers(redisLayout(namespace.keyPrefix).segmentMembers('identified'))
-      .finally(() => client.disconnect());
-    const strangers = members.filter((id) => !users.has(id)).length;
-    const missing = [...users].filter((id) => !members.includes(id)).length;
+    const identifiedSegment = await identifiedSegmentExact(
+      namespace.redisUrl,
+      namespace.keyPrefix,
+      traffic.ledger,
+    );
     return {
       tally,
       recoverMs,
@@ -105,16 +102,8 @@ export const processorFrozenScenario: ChaosScenario = {
           ok: (await appliedAt(successor.baseUrl)) > 0,
           detail: `applying ${takenOverMs} ms after the freeze`,
         },
-        {
-          name: 'segment set "identified" holds exactly the acknowledged users',
-          ok: strangers === 0 && missing === 0,
-          detail: `${members.length} members, ${missing} missing, ${strangers} not acknowledged`,
-        },
-        {
-          name: 'every batch answered 200 in the end',
-          ok: trafficFigures.givenUp === 0,
-          detail: `${trafficFigures.givenUp} events given up`,
-        },
+        identifiedSegment,
+        everyBatchAnswered(trafficFigures),
       ],
       figures: {
         traffic: trafficFigures,

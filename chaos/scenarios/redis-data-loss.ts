@@ -3,14 +3,13 @@
 // against a redis-server of its own, which is kill -9'd under traffic three times and comes back
 // empty, from its own AOF, and from an older backup; the processor must notice each time and
 // restore the profiles from profile-changelog, so every counter ends exact.
-import { Redis } from 'ioredis';
 import type { ChaosOutcome, ChaosScenario, ChaosSize } from '../scenario.ts';
 import { startScenarioSystem, until } from '../setup.ts';
 import { verifyRecovery } from '../verify.ts';
 import { startTraffic, type TrafficPlan } from '../traffic.ts';
-import { redisLayout } from '../../schema/redis-keys.ts';
 import { sleep } from '../../test/support/processor.ts';
 import { startOwnRedis } from '../../test/support/redis-server.ts';
+import { everyBatchAnswered, identifiedSegmentExact } from '../checks.ts';
 
 /**
  * Below the events each profile gets: a re-applied event is then often older than every
@@ -115,16 +114,11 @@ export const redisDataLossScenario: ChaosScenario = {
           )
         : undefined;
     if (consumerOutput) context.log(`not recovered:\n${JSON.stringify(consumerOutput, null, 1)}`);
-
-    // Every acknowledged user is identified (its events carry a userId): the restored segment
-    // set must hold each of them, and no one else.
-    const users = new Set([...traffic.ledger.acknowledged.values()].map((event) => event.userId));
-    const client = new Redis(redis.url);
-    const members = await client
-      .smembers(redisLayout(namespace.keyPrefix).segmentMembers('identified'))
-      .finally(() => client.disconnect());
-    const strangers = members.filter((id) => !users.has(id)).length;
-    const missing = [...users].filter((id) => !members.includes(id)).length;
+    const identifiedSegment = await identifiedSegmentExact(
+      redis.url,
+      namespace.keyPrefix,
+      traffic.ledger,
+    );
     const restores = await restoresOf(system.service('processor').baseUrl);
     const processorRestarted = system.unexpectedExits.some((exit) => exit.service === 'processor');
     context.log(
@@ -138,16 +132,8 @@ export const redisDataLossScenario: ChaosScenario = {
         ok: restores >= (processorRestarted ? 1 : LOSSES.length),
         detail: `${restores} restores${processorRestarted ? ' (the processor was restarted)' : ''}`,
       },
-      {
-        name: 'segment set "identified" holds exactly the acknowledged users',
-        ok: strangers === 0 && missing === 0,
-        detail: `${members.length} members, ${missing} missing, ${strangers} not acknowledged`,
-      },
-      {
-        name: 'every batch answered 200 in the end',
-        ok: trafficFigures.givenUp === 0,
-        detail: `${trafficFigures.givenUp} events given up`,
-      },
+      identifiedSegment,
+      everyBatchAnswered(trafficFigures),
     ];
     return {
       tally,

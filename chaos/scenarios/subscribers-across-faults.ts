@@ -15,6 +15,7 @@ import type { ChaosOutcome, ChaosScenario, ChaosSize } from '../scenario.ts';
 import { startScenarioSystem, until } from '../setup.ts';
 import { startTraffic, type TrafficPlan } from '../traffic.ts';
 import { verifyRecovery } from '../verify.ts';
+import { everyBatchAnswered } from '../checks.ts';
 
 interface Size extends Omit<TrafficPlan, 'idPrefix'> {
   /** How long the Profile subgraph's Redis connections stay refused. */
@@ -215,11 +216,7 @@ export const subscribersAcrossFaultsScenario: ChaosScenario = {
           ok: !system.unexpectedExits.some((exit) => exit.service === 'profile'),
           detail: `${system.unexpectedExits.length} unexpected exits`,
         },
-        {
-          name: 'every batch answered 200 in the end',
-          ok: trafficFigures.givenUp === 0,
-          detail: `${trafficFigures.givenUp} events given up`,
-        },
+        everyBatchAnswered(trafficFigures),
       ],
       figures: {
         traffic: trafficFigures,
