@@ -1,5 +1,7 @@
+import { createServiceHeartbeat } from '../lib/heartbeat.ts';
 import { createServiceServer } from '../lib/http/service-server.ts';
 import { createKafka, parseBrokers } from '../lib/kafka/client.ts';
+import { allReady } from '../lib/lifecycle.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createMetricsRegistry } from '../lib/metrics.ts';
 import { createPostgresComponent } from '../lib/postgres.ts';
@@ -49,11 +51,29 @@ export function createArchiverService(config: ArchiverConfig, logger: Logger): S
     groupId: snapshotsGroupId,
     fetch: snapshotsFetch,
   });
+  const dependencies = () => [postgres, schema, archiver, snapshots];
   const http = createServiceServer({
     ...config.http,
     metrics: registry,
     // The consumers also say unready while they are paused retrying a write.
-    dependencies: () => [postgres, schema, archiver, snapshots],
+    dependencies,
   });
-  return { components: [postgres, schema, partitions, archiver, snapshots, http], http };
+  // The archiver has no Redis of its own: the heartbeat opens one for its beats.
+  const heartbeat = createServiceHeartbeat({
+    service: 'archiver',
+    settings: config,
+    http,
+    ready: () => allReady(dependencies()),
+    // The groups as they run (environment overrides included), for the status's lag.
+    figures: () => ({
+      consumerGroups: [
+        { group: groupId, topic: config.topics.events },
+        { group: snapshotsGroupId, topic: config.topics.changelog },
+      ],
+    }),
+  });
+  return {
+    components: [postgres, schema, partitions, archiver, snapshots, http, heartbeat],
+    http,
+  };
 }

@@ -1,6 +1,8 @@
+import { createServiceHeartbeat } from '../lib/heartbeat.ts';
 import { createServiceServer } from '../lib/http/service-server.ts';
 import { createKafka, parseBrokers } from '../lib/kafka/client.ts';
 import type { LiveConfig } from '../config/client/live.ts';
+import { allReady } from '../lib/lifecycle.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createMetricsRegistry } from '../lib/metrics.ts';
 import { createProfileStore } from '../lib/profile-store.ts';
@@ -63,10 +65,20 @@ export function createProcessorService(
       heartbeatInterval: consumer.heartbeatIntervalMs,
     },
   });
+  const dependencies = () => [redis, state, processor];
   const http = createServiceServer({
     ...config.http,
     metrics,
-    dependencies: () => [redis, state, processor],
+    dependencies,
   });
-  return { components: [redis, state, processor, http], http };
+  const heartbeat = createServiceHeartbeat({
+    service: 'processor',
+    settings: config,
+    http,
+    redis: redis.client,
+    ready: () => allReady(dependencies()),
+    // The group as it runs (environment overrides included), for the status's lag.
+    figures: () => ({ consumerGroups: [{ group: consumer.groupId, topic: config.topics.events }] }),
+  });
+  return { components: [redis, state, processor, http, heartbeat], http };
 }

@@ -16,6 +16,8 @@ export interface RedisLayout {
   readonly allProfilesChannel: string;
   /** Pub/sub channel on which configuration changes are broadcast. */
   readonly configChannel: string;
+  /** Pub/sub channel on which every service instance announces itself (lib/heartbeat.ts). */
+  readonly heartbeatChannel: string;
   /**
    * Hash `{ epoch, runId }` that says the profiles in this Redis are whole: written by the
    * processor once it has checked (or restored, from profile-changelog) the state, and checked
@@ -40,6 +42,7 @@ export function redisLayout(prefix = ''): RedisLayout {
     profileChannel: (id) => `${prefix}profile-updated:${id}`,
     allProfilesChannel: `${prefix}profiles-updated`,
     configChannel: `${prefix}config-changed`,
+    heartbeatChannel: `${prefix}heartbeats`,
     stateMarker: `${prefix}state-marker`,
     erasureFence: (id) => `${prefix}erased:{${id}}`,
   };

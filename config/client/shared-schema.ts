@@ -74,6 +74,10 @@ export const sharedSettings = {
   database: z.object({ url: z.string().min(1), ...databaseTimeoutSettings.shape }),
   log: z.object({ level: z.enum(logLevels) }),
   configServer: configServerSettings,
+  // Defaulted, equal to application.yml, so a configuration repository from before it works.
+  heartbeat: z
+    .object({ intervalMs: z.number().int().min(100).max(60_000).default(1_000) })
+    .default({ intervalMs: 1_000 }),
 };
 
 export const httpSettings = z.object({

@@ -6,6 +6,7 @@ export const SCOPES = [
   'profiles:delete',
   'config:read',
   'config:write',
+  'system:read',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

@@ -3,8 +3,10 @@ import {
   type GraphQLResolverMap,
 } from '../../lib/graphql/subgraph-server.ts';
 import { createSubgraphService } from '../../lib/graphql/subgraph-service.ts';
+import { createServiceHeartbeat } from '../../lib/heartbeat.ts';
 import { createEventProducer } from '../../lib/ingest/producer.ts';
 import { createKafka, parseBrokers } from '../../lib/kafka/client.ts';
+import { allReady } from '../../lib/lifecycle.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { createMetricsRegistry } from '../../lib/metrics.ts';
 import { createPostgresComponent } from '../../lib/postgres.ts';
@@ -28,6 +30,7 @@ export function createActivityService(config: ActivityConfig): Service {
     logger,
     timeoutMs: config.ingest.produceTimeoutMs,
   });
+  const dependencies = () => [postgres, producer];
   const { apollo, http } = createSubgraphService<ActivityContext & IngestContext>({
     apollo: createSubgraphServer<ActivityContext & IngestContext>(subgraphTypeDefs('activity'), {
       ...(activityResolvers as GraphQLResolverMap<ActivityContext & IngestContext>),
@@ -36,8 +39,15 @@ export function createActivityService(config: ActivityConfig): Service {
     ...config.http,
     metrics: createMetricsRegistry('activity'),
     gatewaySignature: config.gatewaySignature,
-    dependencies: () => [postgres, producer],
+    dependencies,
     context: () => Promise.resolve({ db: postgres.db, producer }),
   });
-  return { components: [postgres, producer, apollo, http], http };
+  // The activity subgraph has no Redis of its own: the heartbeat opens one for its beats.
+  const heartbeat = createServiceHeartbeat({
+    service: 'activity',
+    settings: config,
+    http,
+    ready: () => allReady(dependencies()),
+  });
+  return { components: [postgres, producer, apollo, http, heartbeat], http };
 }

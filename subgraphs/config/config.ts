@@ -44,6 +44,10 @@ export const configServiceConfigSchema = withProductionRules(
         token: z.string().default(''),
       })
       .default({ ...DEVELOPMENT_CREDENTIAL, token: '' }),
+    // Defaulted, equal to config.yml, so a configuration repository from before it works.
+    status: z
+      .object({ intervalMs: z.number().int().min(100).max(60_000).default(1_000) })
+      .default({ intervalMs: 1_000 }),
   }),
   [...subgraphProductionRules, ...configServiceProductionRules],
 );

@@ -9,9 +9,10 @@ import type { ConfigStore } from './config-store.ts';
 import { EnvironmentRequestError, isValidName, mergedValues } from './environment.ts';
 import type { GitIdentity } from './git/git-output.ts';
 import { maskSecrets } from './secrets/mask.ts';
+import { statusResolvers, type StatusContext } from './status/resolvers.ts';
 import type { NoticeFeed } from './subscriptions/notice-feed.ts';
 
-export interface ConfigContext {
+export interface ConfigContext extends StatusContext {
   store: ConfigStore;
   feed: NoticeFeed;
   /** The caller as the gateway forwarded it, else the service's own identity. */
@@ -42,7 +43,9 @@ function requireName(name: string): void {
 export const configResolvers: GraphQLResolverMap<ConfigContext> = {
   JSON: JSONScalar,
   DateTime: DateTimeScalar,
+  Segment: statusResolvers.Segment,
   Query: {
+    ...statusResolvers.Query,
     config: (
       _: unknown,
       args: { application: string; profile: string; label?: string | null },
@@ -128,6 +131,7 @@ export const configResolvers: GraphQLResolverMap<ConfigContext> = {
     },
   },
   Subscription: {
+    ...statusResolvers.Subscription,
     configChanged: {
       subscribe: (_: unknown, args: { application: string }, { feed }: ConfigContext) => {
         requireName(args.application);

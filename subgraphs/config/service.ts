@@ -6,7 +6,10 @@ import { createSubgraphSubscriptionServer } from '../../lib/graphql/subscription
 import { createSubgraphService } from '../../lib/graphql/subgraph-service.ts';
 import type { Caller } from '../../lib/graphql/identity-headers.ts';
 import { createLogger, type Logger } from '../../lib/logger.ts';
+import { createServiceHeartbeat } from '../../lib/heartbeat.ts';
+import { allReady } from '../../lib/lifecycle.ts';
 import { createMetricsRegistry } from '../../lib/metrics.ts';
+import { createChannelSubscriber } from '../../lib/redis-channels.ts';
 import { createRedisComponent } from '../../lib/redis.ts';
 import type { Service } from '../../lib/service.ts';
 import { redisLayout } from '../../schema/redis-keys.ts';
@@ -18,6 +21,7 @@ import { createGitRepository } from './git/repository.ts';
 import { environmentRoute } from './http/environment-route.ts';
 import { configResolvers, type ConfigContext } from './resolvers.ts';
 import { loadKeyMaterial } from './secrets/cipher.ts';
+import { createSystemStatus } from './status/index.ts';
 import { createNoticeFeed } from './subscriptions/notice-feed.ts';
 
 /**
@@ -64,18 +68,29 @@ export function createConfigService(
     logger,
     onNotice: (notice) => feed.push(notice),
   });
+  // The system status: heartbeats of every service heard here, Kafka observed on demand.
+  const channels = createChannelSubscriber(config.redis.url);
+  const status = createSystemStatus({
+    config,
+    store,
+    channels,
+    redisAnswers: () => redis.ready(),
+    logger,
+  });
   const context = (caller?: Caller): ConfigContext => ({
     store,
     feed,
+    status,
     caller: callerOf(caller, config.repository.committer),
   });
+  const dependencies = () => [store, redis];
   const typeDefs = subgraphTypeDefs('config');
   const { apollo, http } = createSubgraphService<ConfigContext>({
     apollo: createSubgraphServer(typeDefs, configResolvers),
     ...config.http,
     metrics,
     gatewaySignature: config.gatewaySignature,
-    dependencies: () => [store, redis],
+    dependencies: () => dependencies(),
     // The identity the gateway forwarded and signed decides the commit author.
     context: (caller) => Promise.resolve(context(caller)),
     routes: [environmentRoute({ store, credentials: config.auth, logger })],
@@ -94,9 +109,27 @@ export function createConfigService(
     stop: () => Promise.resolve(feed.close()),
     ready: () => Promise.resolve(true),
   };
+  const heartbeat = createServiceHeartbeat({
+    service: 'config',
+    settings: config,
+    http,
+    redis: redis.client,
+    ready: () => allReady(dependencies()),
+  });
   return {
     // Subscriptions stop before the HTTP server, which would otherwise wait on open sockets.
-    components: [redis, store, bus, feedComponent, apollo, http, subscriptions],
+    components: [
+      redis,
+      store,
+      bus,
+      feedComponent,
+      channels,
+      status.component,
+      apollo,
+      http,
+      subscriptions,
+      heartbeat,
+    ],
     http,
   };
 }

@@ -45,6 +45,8 @@ export const profileResolvers: GraphQLResolverMap<ProfileContext> = {
     },
   },
   Segment: {
+    // An entity: the Config subgraph's segments list names the segments this one sizes.
+    __resolveReference: (ref: { name: string }) => ({ name: ref.name }),
     size: (segment: { name: string }, _args: unknown, { segments }: ProfileContext) =>
       segments.size(segment.name),
     members: async (

@@ -1,7 +1,9 @@
 import { createSubgraphServer } from '../../lib/graphql/subgraph-server.ts';
 import { createSubgraphService } from '../../lib/graphql/subgraph-service.ts';
 import { createSubgraphSubscriptionServer } from '../../lib/graphql/subscription-server.ts';
+import { createServiceHeartbeat } from '../../lib/heartbeat.ts';
 import { createKafka, parseBrokers } from '../../lib/kafka/client.ts';
+import { allReady } from '../../lib/lifecycle.ts';
 import { createLogger, type Logger } from '../../lib/logger.ts';
 import { createMetricsRegistry } from '../../lib/metrics.ts';
 import { createPostgresComponent } from '../../lib/postgres.ts';
@@ -45,6 +47,7 @@ export function createProfileService(
   // Live changes: one Redis subscriber connection for every subscription of this process.
   const channels = createChannelSubscriber(config.redis.url);
   const feeds = createProfileFeeds({ channels, store, layout, logger });
+  const dependencies = () => [redis, channels];
   const typeDefs = subgraphTypeDefs('profile');
   const resolvers = { ...profileResolvers, ...profileSubscriptionResolvers(feeds) };
   const context = (caller?: ProfileContext['caller']): ProfileContext => ({
@@ -58,7 +61,7 @@ export function createProfileService(
     ...config.http,
     metrics: createMetricsRegistry('profile'),
     gatewaySignature: config.gatewaySignature,
-    dependencies: () => [redis, channels],
+    dependencies,
     context: (caller) => Promise.resolve(context(caller)),
   });
   const subscriptions = createSubgraphSubscriptionServer<ProfileContext>({
@@ -69,8 +72,15 @@ export function createProfileService(
     gatewaySignature: config.gatewaySignature,
     context: (caller) => context(caller),
   });
+  const heartbeat = createServiceHeartbeat({
+    service: 'profile',
+    settings: config,
+    http,
+    redis: redis.client,
+    ready: () => allReady(dependencies()),
+  });
   return {
-    components: [redis, postgres, eraser, channels, apollo, http, subscriptions],
+    components: [redis, postgres, eraser, channels, apollo, http, subscriptions, heartbeat],
     http,
   };
 }

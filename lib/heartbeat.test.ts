@@ -1,0 +1,40 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { sharedSettings } from '../config/client/shared-schema.ts';
+import { DEFAULT_CONFIG_DIR } from '../config/client/sources.ts';
+import { baseUrlOf, parseHeartbeat, type Heartbeat } from './heartbeat.ts';
+
+const heartbeat: Heartbeat = {
+  service: 'processor',
+  instance: 'processor-host-1-abc',
+  url: 'http://127.0.0.1:4010',
+  ready: true,
+  startedAt: '2026-12-01T10:00:00.000Z',
+  sentAt: '2026-12-01T10:00:05.000Z',
+  intervalMs: 1_000,
+  stopping: false,
+  figures: { consumerGroups: [{ group: 'processor', topic: 'user-activity-events' }] },
+};
+
+describe('heartbeats', () => {
+  it('parse what a service announces, and nothing else', () => {
+    expect(parseHeartbeat(JSON.stringify(heartbeat))).toEqual(heartbeat);
+    expect(parseHeartbeat('not json')).toBeUndefined();
+    expect(parseHeartbeat(JSON.stringify({ ...heartbeat, ready: 'yes' }))).toBeUndefined();
+  });
+
+  it('name a reachable base URL for the bound address', () => {
+    expect(baseUrlOf('127.0.0.1', 4000)).toBe('http://127.0.0.1:4000');
+    expect(baseUrlOf('::1', 4000)).toBe('http://[::1]:4000');
+    expect(baseUrlOf('0.0.0.0', 4000)).not.toContain('0.0.0.0');
+  });
+
+  it('default to the interval config/application.yml says', async () => {
+    const yml = parse(
+      await readFile(path.join(DEFAULT_CONFIG_DIR, 'application.yml'), 'utf8'),
+    ) as Record<string, unknown>;
+    expect(yml['heartbeat']).toEqual(sharedSettings.heartbeat.parse(undefined));
+  });
+});
