@@ -77,6 +77,12 @@ export const rateLimitSettings = z.object({
   overrides: z.array(z.object({ writeKey: z.string().min(1), ...bucketSettings })).default([]),
 });
 
+/** Defaults equal to config/gateway.yml, for a configuration repository without the keys. */
+export const dashboardSettings = z.object({
+  enabled: z.boolean().default(true),
+  devSignIn: z.boolean().default(true),
+});
+
 export const gatewayConfigSchema = withProductionRules(
   z.object({
     ...sharedSettings,
@@ -102,6 +108,7 @@ export const gatewayConfigSchema = withProductionRules(
     graphql: z.object({ introspection: z.boolean(), maskInternalErrors: z.boolean() }),
     limits: limitSettings,
     subscriptions: subscriptionSettings,
+    dashboard: dashboardSettings.default({ enabled: true, devSignIn: true }),
   }),
   gatewayProductionRules,
 );

@@ -12,6 +12,7 @@ import { DEFAULT_CONFIG_DIR } from '../config/client/sources.ts';
 import { DEV_PUBLIC_KEY_FILE } from './auth/dev-keys.ts';
 import {
   DEVELOPMENT_WRITE_KEY,
+  dashboardDevSignInRule,
   developmentPublicKeyRule,
   gatewayProductionRules,
   hs256SecretRule,
@@ -108,6 +109,20 @@ describe('gateway production rules', () => {
       'subscriptions.requireToken',
     ]);
     expect(flagged(subscriptionTokenRule, { subscriptions: { requireToken: true } })).toEqual([]);
+  });
+
+  it('require dashboard.devSignIn to be false, a missing setting included', async () => {
+    for (const tree of [{ dashboard: { devSignIn: true } }, { dashboard: {} }, {}])
+      expect(flagged(dashboardDevSignInRule, tree), JSON.stringify(tree)).toEqual([
+        'dashboard.devSignIn',
+      ]);
+    expect(flagged(dashboardDevSignInRule, { dashboard: { devSignIn: false } })).toEqual([]);
+    expect(flagged(dashboardDevSignInRule, await gatewayFile('gateway.yml'))).toEqual([
+      'dashboard.devSignIn',
+    ]);
+    expect(flagged(dashboardDevSignInRule, await gatewayFile('gateway-production.yml'))).toEqual(
+      [],
+    );
   });
 
   it('are satisfied by config/gateway-production.yml for requireToken, and nothing else ships safe', async () => {

@@ -108,6 +108,25 @@ export const subscriptionTokenRule: ProductionRule = {
   },
 };
 
+/**
+ * Development sign-in hands a read token to anyone who can reach the page. A missing setting
+ * counts as true, the schema's default: an older configuration must not open it.
+ */
+export const dashboardDevSignInRule: ProductionRule = {
+  name: 'dashboard.devSignIn is false',
+  check(tree) {
+    const setting = ['dashboard', 'devSignIn'];
+    if (settingAt(tree, setting) === false) return [];
+    return [
+      unsafe(
+        setting,
+        'must be false in production: POST /dashboard/session would give anyone a read token ' +
+          'signed with the development key',
+      ),
+    ];
+  },
+};
+
 export const gatewayProductionRules: readonly ProductionRule[] = [
   writeKeysRule,
   issuerAndAudienceRule,
@@ -115,4 +134,5 @@ export const gatewayProductionRules: readonly ProductionRule[] = [
   hs256SecretRule,
   gatewaySignatureRule,
   subscriptionTokenRule,
+  dashboardDevSignInRule,
 ];

@@ -1,8 +1,10 @@
+import { createServiceHeartbeat } from '../lib/heartbeat.ts';
 import { graphqlRoute } from '../lib/http/graphql-route.ts';
 import { createServiceServer } from '../lib/http/service-server.ts';
 import { createEventProducer } from '../lib/ingest/producer.ts';
 import { createKafka, parseBrokers } from '../lib/kafka/client.ts';
 import type { LiveConfig } from '../config/client/live.ts';
+import { allReady } from '../lib/lifecycle.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createMetricsRegistry } from '../lib/metrics.ts';
 import type { Service } from '../lib/service.ts';
@@ -10,6 +12,7 @@ import { createAuthComponent } from './auth/jwt-authenticator.ts';
 import { requestContext } from './auth/request-identity.ts';
 import { supergraphSdl } from '../schema/sdl.ts';
 import type { GatewayConfig, QueryLimits } from './config.ts';
+import { createDashboard } from './dashboard/index.ts';
 import { createFederatedServer } from './federation.ts';
 import { createIngestRateLimiter } from './ingest/rate-limit.ts';
 import { ingestRoute } from './ingest/route.ts';
@@ -69,22 +72,26 @@ export function createGatewayService(
     },
     ['ingest.writeKeys'],
   );
+  const dashboard = createDashboard(config, logger);
+  const dependencies = () => [producer, auth, federation.component];
   const http = createServiceServer({
     ...config.http,
     metrics,
-    dependencies: () => [producer, auth, federation.component],
+    dependencies,
     routes: [
       ingestRoute({
         producer,
         writeKeys: () => writeKeys,
         retryAfterSeconds: config.ingest.retryAfterSeconds,
         rateLimiter,
+        metrics,
       }),
       graphqlRoute(federation.apollo, {
         maxBodyBytes: () => limits().maxBodyBytes,
         checkQuery: (query) => tokenLimitRefusal(query, limits().maxTokens),
         context: (req) => requestContext(auth, req),
       }),
+      ...dashboard.routes,
     ],
   });
   const subscriptions = createSubscriptionGateway({
@@ -101,5 +108,25 @@ export function createGatewayService(
     metrics,
     logger,
   });
-  return { components: [producer, auth, federation.component, http, subscriptions], http };
+  // The gateway has no Redis of its own: the heartbeat opens one for its beats.
+  const heartbeat = createServiceHeartbeat({
+    service: 'gateway',
+    settings: config,
+    http,
+    ready: () => allReady(dependencies()),
+    figures: () => ({ subscriptionConnections: subscriptions.connectionCount() }),
+  });
+  return {
+    // The dashboard's build, when needed, finishes before the server answers its first request.
+    components: [
+      producer,
+      auth,
+      federation.component,
+      ...dashboard.components,
+      http,
+      subscriptions,
+      heartbeat,
+    ],
+    http,
+  };
 }

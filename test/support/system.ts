@@ -186,6 +186,9 @@ export async function startSystem(
               connectionsPerAddressPerSecond: 100_000,
               connectionBurstPerAddress: 100_000,
             },
+            // The gateway trusts the test keys, not the development key development sign-in
+            // signs with; the dashboard's tests turn it on with the development key.
+            dashboard: { devSignIn: false },
           },
           isProduction(gatewayOptions.profiles ?? [])
             ? safeProductionSettings('gateway', { configServerToken: configSettings.auth.token })
