@@ -13,7 +13,7 @@ export default defineConfig({
           name: 'unit',
           alias: sameGraphqlAsNode,
           include: [
-            '{lib,config,schema,gateway,subgraphs,processor,archiver,infra,scripts,bench,chaos}/**/*.test.ts',
+            '{lib,config,schema,gateway,subgraphs,processor,archiver,infra,scripts,bench,chaos,monitoring}/**/*.test.ts',
           ],
           environment: 'node',
         },

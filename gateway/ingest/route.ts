@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import { Counter, type Registry } from 'prom-client';
 import {
   ACCEPTED_ENCODINGS,
   CorruptBodyError,
@@ -27,6 +28,8 @@ export interface IngestRouteOptions {
   retryAfterSeconds: number;
   /** Events per write key; a request over its key's rate is refused whole with a 429. */
   rateLimiter: IngestRateLimiter;
+  /** Where `pulsehub_ingest_requests_total` is registered (the gateway's registry). */
+  metrics: Registry;
 }
 
 const SINGLE_PATHS = new Map(EVENT_TYPES.map((type) => [`/v1/${type}`, type]));
@@ -103,61 +106,94 @@ async function readJson(req: http.IncomingMessage, limit: number): Promise<unkno
  * rejects the whole batch, and a 429 is decided before anything is produced.
  */
 export function ingestRoute(options: IngestRouteOptions): RouteHandler {
+  const requests = ingestRequestCounter(options.metrics);
   return async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path !== '/v1/batch' && !SINGLE_PATHS.has(path)) return false;
     try {
-      if (req.method !== 'POST') {
-        sendJson(res, 405, { success: false, error: 'use POST' }, { allow: 'POST' });
-        return true;
-      }
-      const body = await readJson(req, path === '/v1/batch' ? MAX_BATCH_BYTES : MAX_EVENT_BYTES);
-      const writeKey = writeKeyOf(req, body);
-      if (writeKey === undefined)
-        throw new Rejection(401, 'missing write key (HTTP Basic auth user or body writeKey)');
-      if (!options.writeKeys().has(writeKey)) throw new Rejection(401, 'unknown write key');
-      const calls = callsOf(path, body);
-      // Before validation: a key over its rate costs the gateway no per-event work.
-      const admission = options.rateLimiter.admit(writeKey, calls.length);
-      if (!admission.ok)
-        throw new Rejection(429, 'rate limit exceeded for this write key, retry later', [], {
-          'retry-after': String(admission.retryAfterSeconds),
-        });
-      const validated = validateCalls(calls, new Date(), path === '/v1/batch');
-      if (!validated.ok)
-        throw new Rejection(
-          validated.tooLarge ? 413 : 400,
-          validated.tooLarge ? 'event too large' : 'invalid event',
-          validated.errors,
-        );
-      await options.producer.produce(validated.events);
-      sendJson(res, 200, { success: true });
+      await answer(options, path, req, res);
     } catch (error) {
-      if (error instanceof Rejection)
-        sendJson(
-          res,
-          error.status,
-          {
-            success: false,
-            error: error.message,
-            ...(error.errors.length > 0 ? { errors: error.errors } : {}),
-          },
-          {
-            ...error.headers,
-            // A body refused part-way leaves unread bytes on the connection: reusing it would
-            // parse them as the next request, so the client must open a new one.
-            ...(req.complete ? {} : { connection: 'close' }),
-          },
-        );
-      else if (error instanceof IngestUnavailableError)
-        sendJson(
-          res,
-          503,
-          { success: false, error: 'event store unavailable, retry later' },
-          { 'retry-after': String(options.retryAfterSeconds) },
-        );
-      else throw error;
+      // The service server answers what no branch here did with a 500.
+      requests.inc({ code: '500' });
+      throw error;
     }
+    requests.inc({ code: String(res.statusCode) });
     return true;
   };
+}
+
+/**
+ * Requests by the status code answered: a bounded set (the codes listed above, 500), one
+ * counter increment per request. The codes alerts read exist from the start at 0, so a rate
+ * over them is defined before the first failure.
+ */
+function ingestRequestCounter(registry: Registry): Counter<'code'> {
+  const counter = new Counter({
+    name: 'pulsehub_ingest_requests_total',
+    help: 'Segment ingest requests (/v1/*) answered, by HTTP status code.',
+    labelNames: ['code'] as const,
+    registers: [registry],
+  });
+  for (const code of ['200', '500', '503']) counter.inc({ code }, 0);
+  return counter;
+}
+
+async function answer(
+  options: IngestRouteOptions,
+  path: string,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): Promise<void> {
+  try {
+    if (req.method !== 'POST') {
+      sendJson(res, 405, { success: false, error: 'use POST' }, { allow: 'POST' });
+      return;
+    }
+    const body = await readJson(req, path === '/v1/batch' ? MAX_BATCH_BYTES : MAX_EVENT_BYTES);
+    const writeKey = writeKeyOf(req, body);
+    if (writeKey === undefined)
+      throw new Rejection(401, 'missing write key (HTTP Basic auth user or body writeKey)');
+    if (!options.writeKeys().has(writeKey)) throw new Rejection(401, 'unknown write key');
+    const calls = callsOf(path, body);
+    // Before validation: a key over its rate costs the gateway no per-event work.
+    const admission = options.rateLimiter.admit(writeKey, calls.length);
+    if (!admission.ok)
+      throw new Rejection(429, 'rate limit exceeded for this write key, retry later', [], {
+        'retry-after': String(admission.retryAfterSeconds),
+      });
+    const validated = validateCalls(calls, new Date(), path === '/v1/batch');
+    if (!validated.ok)
+      throw new Rejection(
+        validated.tooLarge ? 413 : 400,
+        validated.tooLarge ? 'event too large' : 'invalid event',
+        validated.errors,
+      );
+    await options.producer.produce(validated.events);
+    sendJson(res, 200, { success: true });
+  } catch (error) {
+    if (error instanceof Rejection)
+      sendJson(
+        res,
+        error.status,
+        {
+          success: false,
+          error: error.message,
+          ...(error.errors.length > 0 ? { errors: error.errors } : {}),
+        },
+        {
+          ...error.headers,
+          // A body refused part-way leaves unread bytes on the connection: reusing it would
+          // parse them as the next request, so the client must open a new one.
+          ...(req.complete ? {} : { connection: 'close' }),
+        },
+      );
+    else if (error instanceof IngestUnavailableError)
+      sendJson(
+        res,
+        503,
+        { success: false, error: 'event store unavailable, retry later' },
+        { 'retry-after': String(options.retryAfterSeconds) },
+      );
+    else throw error;
+  }
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Component } from '../lifecycle.ts';
 import { allReady } from '../lifecycle.ts';
+import { registerReadinessMetrics } from './readiness-metrics.ts';
 
 /** A request handler that answers (returns true) or passes the request on (returns false). */
 export type RouteHandler = (
@@ -34,6 +35,8 @@ export interface ServiceServer extends Component {
  */
 export function createServiceServer(options: ServiceServerOptions): ServiceServer {
   const routes = options.routes ?? [];
+  // /ready's answer as gauges, so alerting sees what a load balancer sees.
+  registerReadinessMetrics(options.metrics, options.dependencies);
   const server = http.createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
