@@ -7,42 +7,50 @@ import { ensureInfrastructure } from '../infra/index.ts';
 import { ensureTopics } from '../lib/kafka/topics.ts';
 import { runMigrations } from '../schema/db/migrate.ts';
 import { defaultTopics } from '../schema/topics.ts';
+import { parseArgsOrExit } from './command-line.ts';
 import { infraOptionsFromEnv, repoRoot } from './supervisor/infra-options.ts';
-import { makePrefixer } from './supervisor/prefix.ts';
-import { startInOrder } from './supervisor/readiness.ts';
+import { parseStartArgs, START_USAGE } from './supervisor/log-format.ts';
+import { makePrefixer, useColor } from './supervisor/prefix.ts';
+import { createLineFormatter } from './supervisor/pretty-log.ts';
+import { isServing, startInOrder } from './supervisor/readiness.ts';
+import { readyTable } from './supervisor/ready-table.ts';
+import { loadListenSettings, loadShownWriteKey } from './supervisor/service-settings.ts';
 import { onStopSignal } from './supervisor/signals.ts';
 import { superviseService, type SupervisedService } from './supervisor/supervised-service.ts';
 import { ADMIN_TOKEN, mintDevToken } from './dev-auth.ts';
 
-interface ServiceSpec {
+interface ServiceEntry {
+  /** Its application name, which also names its configuration files (config/<name>.yml). */
   name: string;
   /** Entry file, relative to the repository root. */
   entry: string;
-  /** Where it serves GET /ready (and its API or metrics). */
-  port: number;
   /** Started only once these are ready. */
   startAfter?: readonly string[];
 }
 
-/** Every service `npm start` runs; the one place that names their entry files and ports. */
-const SERVICES: readonly ServiceSpec[] = [
-  { name: 'config', entry: 'subgraphs/config/main.ts', port: 4003 },
-  { name: 'profile', entry: 'subgraphs/profile/main.ts', port: 4001 },
-  { name: 'activity', entry: 'subgraphs/activity/main.ts', port: 4002 },
-  { name: 'processor', entry: 'processor/main.ts', port: 4010 },
-  { name: 'archiver', entry: 'archiver/main.ts', port: 4011 },
+interface ServiceSpec extends ServiceEntry {
+  /** Where it serves GET /ready (and its API or metrics): its configured `http.port`. */
+  port: number;
+}
+
+/** Every service `npm start` runs; the one place that names their entry files. */
+const SERVICES: readonly ServiceEntry[] = [
+  { name: 'config', entry: 'subgraphs/config/main.ts' },
+  { name: 'profile', entry: 'subgraphs/profile/main.ts' },
+  { name: 'activity', entry: 'subgraphs/activity/main.ts' },
+  { name: 'processor', entry: 'processor/main.ts' },
+  { name: 'archiver', entry: 'archiver/main.ts' },
   // The gateway builds its federated schema from the subgraphs: start it once they answer.
-  {
-    name: 'gateway',
-    entry: 'gateway/main.ts',
-    port: 4000,
-    startAfter: ['config', 'profile', 'activity'],
-  },
+  { name: 'gateway', entry: 'gateway/main.ts', startAfter: ['config', 'profile', 'activity'] },
 ];
 
 const READY_TIMEOUT_MS = 120_000;
 const CHILD_STOP_TIMEOUT_MS = 10_000;
 
+const options = parseArgsOrExit(
+  () => parseStartArgs(process.argv.slice(2), process.env, Boolean(process.stdout.isTTY)),
+  START_USAGE,
+);
 const startedAt = Date.now();
 const prefix = makePrefixer(SERVICES.map((service) => service.name));
 const children: SupervisedService[] = [];
@@ -101,6 +109,11 @@ function startService(service: ServiceSpec, env: NodeJS.ProcessEnv): void {
     cwd: repoRoot,
     env,
     prefix: prefix(service.name),
+    formatLine: createLineFormatter({
+      format: options.logFormat,
+      prefix: prefix(service.name),
+      color: useColor(),
+    }),
     say,
   });
   children.push(child);
@@ -131,8 +144,16 @@ async function main(): Promise<void> {
     REDIS_URL: infra.redisUrl,
     DATABASE_URL: infra.databaseUrl,
   };
+  // The ports the services will listen on, resolved as they resolve them (same files, same
+  // environment), so the readiness probes and the table below never disagree with them.
+  const services: ServiceSpec[] = await Promise.all(
+    SERVICES.map(async (service) => ({
+      ...service,
+      port: (await loadListenSettings(service.name, { env })).port,
+    })),
+  );
   const outcome = await startInOrder({
-    services: SERVICES,
+    services,
     start: (service) => startService(service, env),
     timeoutMs: READY_TIMEOUT_MS,
     cancelled: () => shutdown !== undefined,
@@ -143,13 +164,20 @@ async function main(): Promise<void> {
     );
     await stopAll(1);
   } else if (outcome.status === 'ready') {
-    const gateway = SERVICES.find((service) => service.name === 'gateway');
-    const base = `http://localhost:${gateway?.port}`;
-    const restarts = restartSummary();
-    say(
-      `PulseHub ready in ${seconds(startedAt)} — GraphQL ${base}/graphql · ingest ${base}/v1` +
-        (restarts === undefined ? '' : ` (restarted while starting: ${restarts})`),
-    );
+    const gateway = await loadListenSettings('gateway', { env });
+    const elapsed = seconds(startedAt);
+    for (const line of readyTable({
+      elapsed,
+      restarts: restartSummary(),
+      gateway,
+      writeKey: await loadShownWriteKey({ env }),
+      dashboard: await isServing(gateway.port, '/dashboard'),
+      services: services.map(({ name, port }) => ({ name, port })),
+      kafkaBrokers: infra.kafkaBrokers,
+      redisUrl: infra.redisUrl,
+      databaseUrl: infra.databaseUrl,
+    }))
+      say(line);
     if (adminToken !== undefined)
       say(
         `admin token (every scope, valid 7 days; \`npm run -s token -- --scopes …\` mints others):\n` +

@@ -1,5 +1,6 @@
 // One service as a child process: `node --import tsx <entry>`, every output line prefixed with
-// the service name so six interleaved logs stay readable in one terminal.
+// the service name (and, in a terminal, its JSON log records made readable: pretty-log.ts) so
+// six interleaved logs stay readable in one terminal.
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -28,6 +29,8 @@ export interface SpawnServiceOptions {
   env: NodeJS.ProcessEnv;
   /** Already padded (and colored): "processor | ". */
   prefix: string;
+  /** Turns each output line into what is shown; default: the prefix, then the line as is. */
+  formatLine?: (line: string) => string;
 }
 
 // Resolved from this repository's node_modules, whatever the current directory is.
@@ -55,8 +58,9 @@ export function spawnService(options: SpawnServiceOptions): ServiceChild {
     },
   );
   // Typed nullable because of the 'ipc' entry; both are pipes here.
-  if (child.stdout) pipeLines(child.stdout, process.stdout, options.prefix);
-  if (child.stderr) pipeLines(child.stderr, process.stderr, options.prefix);
+  const formatLine = options.formatLine ?? ((line: string) => `${options.prefix}${line}\n`);
+  if (child.stdout) pipeLines(child.stdout, process.stdout, formatLine);
+  if (child.stderr) pipeLines(child.stderr, process.stderr, formatLine);
 
   let alive = true;
   const exited = new Promise<ExitInfo>((resolveExit) => {
@@ -101,8 +105,8 @@ export function spawnService(options: SpawnServiceOptions): ServiceChild {
   return service;
 }
 
-function pipeLines(from: Readable, to: Writable, prefix: string): void {
+function pipeLines(from: Readable, to: Writable, formatLine: (line: string) => string): void {
   // readline also flushes a last line that has no newline when the stream ends.
   const lines = createInterface({ input: from, crlfDelay: Infinity });
-  lines.on('line', (line) => to.write(`${prefix}${line}\n`));
+  lines.on('line', (line) => to.write(formatLine(line)));
 }

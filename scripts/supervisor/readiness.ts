@@ -14,6 +14,20 @@ export async function isReady(port: number): Promise<boolean> {
   }
 }
 
+/** Whether GET `path` is answered with a page or a redirect (one that is not followed). */
+export async function isServing(port: number, path: string): Promise<boolean> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+      signal: AbortSignal.timeout(1000),
+      redirect: 'manual',
+    });
+    await response.arrayBuffer();
+    return response.status >= 200 && response.status < 400;
+  } catch {
+    return false;
+  }
+}
+
 export interface Startable {
   name: string;
   port: number;
