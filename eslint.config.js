@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import nodePlugin from 'eslint-plugin-n';
+import { layoutConfig } from './eslint.layout.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '.data/**', '.cache/**', 'schema/db/migrations/**'] },
@@ -42,4 +43,6 @@ export default tseslint.config(
     ],
     rules: { 'no-restricted-properties': 'off' },
   },
+  // The layout (docs/layout.md): no import cycles, schema/ and lib/ import only what they may.
+  layoutConfig(import.meta.dirname),
 );

@@ -13,7 +13,9 @@ export default defineConfig({
           name: 'unit',
           alias: sameGraphqlAsNode,
           include: [
-            '{lib,config,schema,gateway,subgraphs,processor,archiver,infra,scripts,bench,chaos,monitoring}/**/*.test.ts',
+            '{lib,events,profiles,config,schema,gateway,subgraphs,processor,archiver,infra,scripts,bench,chaos,monitoring}/**/*.test.ts',
+            // The layout lint rules' own test, beside eslint.layout.js.
+            '*.test.ts',
           ],
           environment: 'node',
         },

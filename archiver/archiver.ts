@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import type { Component } from '../lib/lifecycle.ts';
 import type { Logger } from '../lib/logger.ts';
-import { createEventConsumer, type EventBatch } from '../lib/kafka/event-consumer.ts';
+import { createEventConsumer, type EventBatch } from '../events/event-consumer.ts';
 import { groupTimingConfig, type GroupTiming } from '../lib/kafka/group-timing.ts';
 import { toEventRow } from '../schema/db/event-row.ts';
 import type { TopicNames } from '../schema/topics.ts';

@@ -1,5 +1,5 @@
-import { fencesOf, purgeErasedEvents } from '../lib/erasure-archive.ts';
-import { isErased, predatesFence } from '../lib/erasure-fence.ts';
+import { fencesOf, purgeErasedEvents } from '../profiles/erasure-archive.ts';
+import { isErased, predatesFence } from '../profiles/erasure-fence.ts';
 import type { EventRow } from '../schema/db/tables.ts';
 import type { StoredProfile } from '../schema/profile.ts';
 import { archiveRows, type ArchiveDatabase, type ArchiveOutcome } from './archive-rows.ts';

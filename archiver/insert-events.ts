@@ -26,6 +26,10 @@ const keyColumns = sql.join(
 );
 
 /**
+ * The archive's path for a batch that holds events stored before (a redelivery, a client's
+ * retry) and for single rows: new batches go by COPY (copy-events.ts), which refuses a batch
+ * with a stored key and falls back here.
+ *
  * Inserts a batch whose (profile id, message id) keys are distinct, as one statement, and
  * returns how many rows were new: the keys go into event_keys, skipping those stored before,
  * and only the events whose key was new go into events. One statement is one transaction,
@@ -34,7 +38,7 @@ const keyColumns = sql.join(
  * the table's own row type: one round trip and one parse per batch, where a multi-row VALUES
  * list with 14 parameters per row is about five times slower. `json` rather than `jsonb`: the
  * text is read once, field by field, with no binary document built first (about 15% more
- * rows/s; `npm run bench -- archiver` measures the insert against a bare COPY).
+ * rows/s).
  */
 export async function insertEvents(db: Database, rows: readonly EventRow[]): Promise<number> {
   if (rows.length === 0) return 0;

@@ -1,6 +1,6 @@
 // `npm run bench [-- scenario ... --options]`: measures PulseHub against baselines in the same
-// run, prints the table and writes the raw figures to bench/results/. See the README's
-// Performance section.
+// run, prints the table and writes the raw figures to bench/results/. See
+// docs/performance.md.
 import path from 'node:path';
 import { ensureInfrastructure, type RunningInfra } from '../infra/index.ts';
 import { infraOptionsFromEnv } from '../scripts/supervisor/infra-options.ts';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { ensureKafka } from '../infra/kafka.ts';
 import type { ManagedProcess } from '../infra/process.ts';
 import { isPortOpen } from '../infra/reachability.ts';
-import { freePort } from '../test/support/child-service.ts';
+import { freePort } from '../scripts/node-process.ts';
 import { REPO_ROOT } from '../test/support/infra-settings.ts';
 
 export interface DedicatedKafka {

@@ -1,7 +1,7 @@
 // The one interface every chaos scenario implements (chaos/scenarios/*.ts), and what it reports.
 import type { InfraAddresses } from '../test/support/namespace.ts';
 import type { BenchAuth } from '../bench/support/auth.ts';
-import type { Tally } from './verify.ts';
+import type { Tally } from './tally.ts';
 
 /** `full` is the `npm run chaos` size; `short` the e2e suite's (a tenth of the events). */
 export type ChaosSize = 'full' | 'short';

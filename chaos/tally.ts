@@ -57,3 +57,10 @@ export function tallyArchive(
     if (!acknowledged.has(messageId)) tally.archivedUnacknowledged += 1;
   return tally;
 }
+
+/** The table's figures for one scenario (see the parts above for each). */
+export interface Tally extends CounterTally, ArchiveTally {
+  acknowledged: number;
+  /** Of them, events 200'd on a retry with the same messageId after a 503/429 or no answer. */
+  retriedThenAcked: number;
+}

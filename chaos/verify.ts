@@ -6,14 +6,7 @@ import { sandboxProfiles } from '../test/support/profiles.ts';
 import type { AckLedger } from './ledger.ts';
 import type { ChaosContext } from './scenario.ts';
 import { sleep } from '../test/support/processor.ts';
-import { tallyArchive, tallyCounters, type ArchiveTally, type CounterTally } from './tally.ts';
-
-/** The table's figures for one scenario (see tally.ts for each). */
-export interface Tally extends CounterTally, ArchiveTally {
-  acknowledged: number;
-  /** Of them, events 200'd on a retry with the same messageId after a 503/429 or no answer. */
-  retriedThenAcked: number;
-}
+import { tallyArchive, tallyCounters, type Tally } from './tally.ts';
 
 export interface Verifier {
   tally(): Promise<Tally>;

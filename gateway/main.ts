@@ -1,4 +1,4 @@
-import { runService } from '../lib/service.ts';
+import { runService } from '../config/client/run-service.ts';
 import { gatewayConfigSchema } from './config.ts';
 import { createGatewayService } from './service.ts';
 

@@ -1,7 +1,7 @@
 import { createServiceHeartbeat } from '../lib/heartbeat.ts';
 import { graphqlRoute } from '../lib/http/graphql-route.ts';
 import { createServiceServer } from '../lib/http/service-server.ts';
-import { createEventProducer } from '../lib/ingest/producer.ts';
+import { createEventProducer } from '../events/producer.ts';
 import { createKafka, parseBrokers } from '../lib/kafka/client.ts';
 import type { LiveConfig } from '../config/client/live.ts';
 import { allReady } from '../lib/lifecycle.ts';

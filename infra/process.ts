@@ -2,6 +2,7 @@
 // and running one-shot commands (mvn, initdb, StorageTool).
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
+import { settlesWithin } from '../lib/deadline.ts';
 import { watchProcess } from './watchdog.ts';
 
 export interface ExitInfo {
@@ -100,13 +101,8 @@ async function stopChild(
 ): Promise<void> {
   if (!isAlive()) return;
   trySignal(pid, signal);
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs);
-  });
-  const outcome = await Promise.race([exited, timedOut]);
-  clearTimeout(timer);
-  if (outcome === 'timeout' && isAlive()) {
+  const inTime = await settlesWithin(exited, timeoutMs);
+  if (!inTime && isAlive()) {
     trySignal(pid, 'SIGKILL');
     await exited;
   }

@@ -1,9 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { sharedSettings } from '../config/client/shared-schema.ts';
-import { DEFAULT_CONFIG_DIR } from '../config/client/sources.ts';
 import { baseUrlOf, parseHeartbeat, type Heartbeat } from './heartbeat.ts';
 
 const heartbeat: Heartbeat = {
@@ -29,12 +24,5 @@ describe('heartbeats', () => {
     expect(baseUrlOf('127.0.0.1', 4000)).toBe('http://127.0.0.1:4000');
     expect(baseUrlOf('::1', 4000)).toBe('http://[::1]:4000');
     expect(baseUrlOf('0.0.0.0', 4000)).not.toContain('0.0.0.0');
-  });
-
-  it('default to the interval config/application.yml says', async () => {
-    const yml = parse(
-      await readFile(path.join(DEFAULT_CONFIG_DIR, 'application.yml'), 'utf8'),
-    ) as Record<string, unknown>;
-    expect(yml['heartbeat']).toEqual(sharedSettings.heartbeat.parse(undefined));
   });
 });

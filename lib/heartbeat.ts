@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { RedisTimeouts } from '../config/client/shared-schema.ts';
+import type { RedisTimeouts } from './dependency-timeouts.ts';
 import { redisLayout } from '../schema/redis-keys.ts';
 import type { ServiceServer } from './http/service-server.ts';
 import type { Component } from './lifecycle.ts';

@@ -1,5 +1,4 @@
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
-import type { LiveConfig } from '../config/client/live.ts';
 
 export type { Logger };
 
@@ -14,18 +13,4 @@ export function createLogger(
 ): Logger {
   const options = { name: service, level, base: { service } };
   return destination === undefined ? pino(options) : pino(options, destination);
-}
-
-/** Keeps the logger's level equal to the live `log.level` setting. */
-export function followLogLevel(
-  logger: Logger,
-  live: LiveConfig<{ log: { level: LevelWithSilent } }>,
-): void {
-  logger.level = live.current().log.level;
-  live.onChange(
-    (next) => {
-      logger.level = next.log.level;
-    },
-    ['log.level'],
-  );
 }

@@ -1,7 +1,7 @@
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import { databaseTimeoutSettings, type DatabaseTimeouts } from '../config/client/shared-schema.ts';
-import { within } from './kafka/leave-group.ts';
+import { databaseTimeoutSettings, type DatabaseTimeouts } from './dependency-timeouts.ts';
+import { settlesWithin } from './deadline.ts';
 import type { Component } from './lifecycle.ts';
 
 export type Database = NodePgDatabase;
@@ -109,7 +109,7 @@ export function createPostgresComponent(
     const probe = pool.query(select1).then(() => {
       answered = true;
     });
-    const inTime = await within(probe, timeouts.readyTimeoutMs);
+    const inTime = await settlesWithin(probe, timeouts.readyTimeoutMs);
     return inTime && answered;
   }
 

@@ -40,4 +40,12 @@ describe('createPushIterator', () => {
     expect([iterator.push(1), iterator.push(2), iterator.push(3)]).toEqual([true, true, false]);
     await expect(iterator.next()).rejects.toBeInstanceOf(QueueOverflowError);
   });
+
+  it('with overflow drop-oldest, keeps the newest maxQueued values and goes on', async () => {
+    const iterator = createPushIterator<number>({ maxQueued: 2, overflow: 'drop-oldest' });
+    expect([iterator.push(1), iterator.push(2), iterator.push(3)]).toEqual([true, true, true]);
+    expect(iterator.ended).toBe(false);
+    expect((await iterator.next()).value).toBe(2);
+    expect((await iterator.next()).value).toBe(3);
+  });
 });

@@ -6,8 +6,15 @@ export class QueueOverflowError extends Error {
 export interface PushIteratorOptions {
   /** Called once when the iterator ends (consumer returned, producer ended, or overflow). */
   onEnd?: () => void;
-  /** Items buffered for a consumer that does not keep up before the iterator fails. Default 10,000. */
+  /** Items buffered for a consumer that does not keep up. Default 10,000. */
   maxQueued?: number;
+  /**
+   * What a push beyond `maxQueued` does. `fail` (the default) ends the iterator with a
+   * QueueOverflowError: for streams where a lost item makes the consumer's view wrong.
+   * `drop-oldest` discards the oldest queued item: for streams where the newest items matter
+   * most and a slow consumer may skip some.
+   */
+  overflow?: 'fail' | 'drop-oldest';
 }
 
 /**
@@ -53,8 +60,11 @@ export function createPushIterator<T>(options: PushIteratorOptions = {}): PushIt
         return true;
       }
       if (queue.length >= maxQueued) {
-        iterator.end(new QueueOverflowError(`consumer fell more than ${maxQueued} items behind`));
-        return false;
+        if (options.overflow !== 'drop-oldest') {
+          iterator.end(new QueueOverflowError(`consumer fell more than ${maxQueued} items behind`));
+          return false;
+        }
+        queue.shift();
       }
       queue.push(value);
       return true;

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
-import { redisTimeoutSettings, type RedisTimeouts } from '../config/client/shared-schema.ts';
-import { within } from './kafka/leave-group.ts';
+import { redisTimeoutSettings, type RedisTimeouts } from './dependency-timeouts.ts';
+import { settlesWithin } from './deadline.ts';
 import type { Component } from './lifecycle.ts';
 
 /** The defaults of config/application.yml `redis.*` timeouts, for callers without settings. */
@@ -33,7 +33,7 @@ export function createRedisComponent(
     const probe = client.ping().then((reply) => {
       pong = reply === 'PONG';
     });
-    const inTime = await within(probe, timeouts.readyTimeoutMs);
+    const inTime = await settlesWithin(probe, timeouts.readyTimeoutMs);
     return inTime && pong;
   }
 

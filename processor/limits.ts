@@ -3,8 +3,8 @@ import { z } from 'zod';
 /**
  * The bounds of everything in a stored profile that grows with input (processor.yml
  * `limits`). They are part of the ProfileRules, so the processor and a rebuild from the archive
- * refuse and evict exactly the same things. The policy at each bound is in README "Profiles
- * (hot path)".
+ * refuse and evict exactly the same things. The policy at each bound is in docs/profiles.md
+ * "Bounds".
  */
 export interface ProfileLimits {
   /** Trait keys a profile remembers: its traits plus the removed keys whose time it keeps. */

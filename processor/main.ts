@@ -1,4 +1,4 @@
-import { runService } from '../lib/service.ts';
+import { runService } from '../config/client/run-service.ts';
 import { processorConfigSchema } from './config.ts';
 import { createProcessorService } from './service.ts';
 

@@ -2,7 +2,7 @@ import type { ConsumerConfig, Kafka, Message } from 'kafkajs';
 import type { Component } from '../lib/lifecycle.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createProducer } from '../lib/kafka/client.ts';
-import { createEventConsumer, type EventBatch } from '../lib/kafka/event-consumer.ts';
+import { createEventConsumer, type EventBatch } from '../events/event-consumer.ts';
 import { createBatchRounds } from '../lib/kafka/batch-rounds.ts';
 import { chunkMessages } from '../lib/kafka/send-in-chunks.ts';
 import {
@@ -10,8 +10,8 @@ import {
   type ProfileStore,
   type ProfileWrite,
   type SegmentMembership,
-} from '../lib/profile-store.ts';
-import { isErased, parseFence, predatesFence } from '../lib/erasure-fence.ts';
+} from '../profiles/profile-store.ts';
+import { isErased, parseFence, predatesFence } from '../profiles/erasure-fence.ts';
 import { profileIdOf } from '../schema/event.ts';
 import { emptyStoredProfile, type BoundRefusals, type StoredProfile } from '../schema/profile.ts';
 import type { TopicNames } from '../schema/topics.ts';
@@ -19,7 +19,7 @@ import type { PositionedEvent } from './apply-event.ts';
 import { afterRedisWrite } from './fault-injection.ts';
 import { applyGuarded, type SetAside } from './guarded-apply.ts';
 import type { ProcessorMetrics } from './metrics.ts';
-import { describeChange } from './profile-change.ts';
+import { describeChange } from './describe-change.ts';
 import type { KeepAlive, RedisStateGuard } from './redis-state/state-guard.ts';
 import type { ProfileRules } from './rules.ts';
 
@@ -155,7 +155,7 @@ export function createProcessor(deps: ProcessorDeps): Component {
           expectedVersion: before.profile.version,
           nextVersion: after.profile.version,
           document,
-          message: describeChange(before.profile, after.profile),
+          change: describeChange(before.profile, after.profile),
           fence: rawFence,
         });
       });

@@ -5,7 +5,7 @@ import type { LiveConfig } from '../config/client/live.ts';
 import { allReady } from '../lib/lifecycle.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createMetricsRegistry } from '../lib/metrics.ts';
-import { createProfileStore } from '../lib/profile-store.ts';
+import { createProfileStore } from '../profiles/profile-store.ts';
 import { createRedisComponent } from '../lib/redis.ts';
 import type { Service } from '../lib/service.ts';
 import { redisLayout } from '../schema/redis-keys.ts';

@@ -94,7 +94,7 @@ const unstamped = { receivedAt: isoDate.optional() };
 /**
  * One event on the topic as any producer may write it: a call as a client sends it, optionally
  * with what ingest stamps. The consumers fill what is missing from the Kafka record
- * (lib/kafka/decode.ts), so an outside producer (kcat, Kafka Connect) needs no PulseHub code.
+ * (events/decode.ts), so an outside producer (kcat, Kafka Connect) needs no PulseHub code.
  * The published JSON Schema (schema/event.schema.json) is generated from this one.
  */
 export const topicEventSchema = z

@@ -1,4 +1,4 @@
-import type { StoredProfile, UserProfile } from './profile.ts';
+import type { StoredProfile } from './profile.ts';
 
 /**
  * The Redis pub/sub announcement of a profile change, published as JSON on
@@ -11,19 +11,18 @@ import type { StoredProfile, UserProfile } from './profile.ts';
  *   sees a gap in versions knows it missed messages (pub/sub is at-most-once) and can re-read
  *   the profile.
  * - A redelivered event changes nothing and announces nothing.
+ * - It carries no profile fields: a subscriber reads the profile itself (one read for many
+ *   changes), so the message stays small whatever the profile's size.
  *
- * Example: `{"id":"u1","version":42,"changed":["eventCount","lastSeenAt","segments","updatedAt","version"],
- * "segments":{"entered":["power-users"],"left":[]}}`
+ * Example: `{"id":"u1","version":42,"segments":{"entered":["power-users"],"left":[]}}`
  */
-export interface ProfileChangeMessage {
+export interface ProfileChange {
   /** The profile id. */
   id: string;
   /** The profile's version after the change. */
   version: number;
-  /** Top-level `UserProfile` fields whose value changed, sorted. */
-  changed: Array<keyof UserProfile>;
-  /** Segments the profile entered and left with this change (sorted; both may be empty). */
-  segments: { entered: string[]; left: string[] };
+  /** Segments the profile entered and left with this change (both may be empty). */
+  segments: { entered: readonly string[]; left: readonly string[] };
 }
 
 /**
@@ -35,6 +34,35 @@ export interface ProfileChangeMessage {
  */
 export type ProfileSnapshot = StoredProfile;
 
-export function parseProfileChange(json: string): ProfileChangeMessage {
-  return JSON.parse(json) as ProfileChangeMessage;
+function strings(value: unknown): string[] {
+  return Array.isArray(value)
+    ? value.filter((item): item is string => typeof item === 'string')
+    : [];
+}
+
+/**
+ * The change in a pub/sub message; undefined for anything that is not one. Lenient: fields
+ * added to the message later are ignored, and a message without segment lists means no segment
+ * changed.
+ */
+export function parseProfileChange(raw: string): ProfileChange | undefined {
+  let message: unknown;
+  try {
+    message = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  if (typeof message !== 'object' || message === null) return undefined;
+  const { id, version, segments } = message as Record<string, unknown>;
+  if (typeof id !== 'string' || typeof version !== 'number' || !Number.isFinite(version))
+    return undefined;
+  const lists = (typeof segments === 'object' && segments !== null ? segments : {}) as Record<
+    string,
+    unknown
+  >;
+  return {
+    id,
+    version,
+    segments: { entered: strings(lists['entered']), left: strings(lists['left']) },
+  };
 }

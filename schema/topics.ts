@@ -1,4 +1,4 @@
-import type { TopicSpec } from '../lib/kafka/topics.ts';
+import type { ITopicConfig } from 'kafkajs';
 
 /** The Kafka topics PulseHub owns. Names are configurable so tests and tenants stay apart. */
 export interface TopicNames {
@@ -10,13 +10,8 @@ export interface TopicNames {
   changelog: string;
 }
 
-export const DEFAULT_TOPIC_NAMES: TopicNames = {
-  events: 'user-activity-events',
-  deadLetter: 'user-activity-events.dlq',
-  changelog: 'profile-changelog',
-};
-
-export const DEFAULT_PARTITIONS = 6;
+/** A topic as it is created (lib/kafka/topics.ts ensureTopics); replication is the broker's. */
+export type TopicSpec = Pick<ITopicConfig, 'topic' | 'numPartitions' | 'configEntries'>;
 
 /** Topic specifications; topics are created explicitly, never auto-created by the broker. */
 export function topicSpecs(names: TopicNames, partitions: number): TopicSpec[] {
@@ -31,6 +26,14 @@ export function topicSpecs(names: TopicNames, partitions: number): TopicSpec[] {
   ];
 }
 
-export function defaultTopics(): TopicSpec[] {
-  return topicSpecs(DEFAULT_TOPIC_NAMES, DEFAULT_PARTITIONS);
+/**
+ * A namespace's own topics inside a shared broker (a test file, a benchmark scenario): the
+ * configured names with `.{suffix}` appended, so they still say which topic they stand for.
+ */
+export function suffixedTopicNames(names: TopicNames, suffix: string): TopicNames {
+  return {
+    events: `${names.events}.${suffix}`,
+    deadLetter: `${names.deadLetter}.${suffix}`,
+    changelog: `${names.changelog}.${suffix}`,
+  };
 }

@@ -1,14 +1,25 @@
 // `npm start`: the whole PulseHub on one machine. Reuses or starts Kafka, Redis and PostgreSQL,
-// migrates the database, creates the topics, runs every service as its own process with
+// migrates the database, creates the configured topics, brings config/ into the repository the
+// Config service serves (and every later edit of it), runs every service as its own process with
 // prefixed logs, restarts a service that dies (with backoff, logged and counted), and on Ctrl-C
 // stops the services, then the infrastructure it started.
+import path from 'node:path';
 import type { RunningInfra } from '../infra/index.ts';
 import { ensureInfrastructure } from '../infra/index.ts';
 import { ensureTopics } from '../lib/kafka/topics.ts';
 import { runMigrations } from '../schema/db/migrate.ts';
-import { defaultTopics } from '../schema/topics.ts';
 import { parseArgsOrExit } from './command-line.ts';
-import { infraOptionsFromEnv, repoRoot } from './supervisor/infra-options.ts';
+import {
+  applyConfigFolder,
+  watchConfigFolder,
+  type ConfigFolderSync,
+} from './supervisor/config-folder.ts';
+import {
+  configDirOf,
+  dataDirOf,
+  infraOptionsFromEnv,
+  repoRoot,
+} from './supervisor/infra-options.ts';
 import { parseStartArgs, START_USAGE } from './supervisor/log-format.ts';
 import { makePrefixer, useColor } from './supervisor/prefix.ts';
 import { createLineFormatter } from './supervisor/pretty-log.ts';
@@ -17,6 +28,7 @@ import { readyTable } from './supervisor/ready-table.ts';
 import { loadListenSettings, loadShownWriteKey } from './supervisor/service-settings.ts';
 import { onStopSignal } from './supervisor/signals.ts';
 import { superviseService, type SupervisedService } from './supervisor/supervised-service.ts';
+import { loadTopicSettings, specsOf } from './supervisor/topic-settings.ts';
 import { ADMIN_TOKEN, mintDevToken } from './dev-auth.ts';
 
 interface ServiceEntry {
@@ -55,6 +67,7 @@ const startedAt = Date.now();
 const prefix = makePrefixer(SERVICES.map((service) => service.name));
 const children: SupervisedService[] = [];
 let infraStarting: Promise<RunningInfra> | undefined;
+let configWatch: ConfigFolderSync | undefined;
 let shutdown: Promise<void> | undefined;
 
 function say(line: string): void {
@@ -74,6 +87,7 @@ function stopAll(exitCode: number): Promise<void> {
     let code = exitCode;
     const restarts = restartSummary();
     if (restarts !== undefined) say(`restarts while running: ${restarts}`);
+    configWatch?.close();
     try {
       await Promise.all(children.map((child) => child.stop(CHILD_STOP_TIMEOUT_MS)));
       // If the infrastructure is still starting, let it finish so that its stop() can run.
@@ -119,18 +133,49 @@ function startService(service: ServiceSpec, env: NodeJS.ProcessEnv): void {
   children.push(child);
 }
 
+const configDir = configDirOf(process.env);
+
+/**
+ * Points the Config service at the configuration folder and data folder `npm start` was given
+ * (PULSEHUB_CONFIG_DIR, PULSEHUB_DATA_DIR); an explicit REPOSITORY_* in the environment wins.
+ */
+function folderEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  if (process.env.PULSEHUB_CONFIG_DIR) env.REPOSITORY_SEED_FROM = configDir;
+  if (process.env.PULSEHUB_DATA_DIR) {
+    const dataDir = dataDirOf(process.env);
+    env.REPOSITORY_PATH = path.join(dataDir, 'config-repo');
+    env.ENCRYPT_KEY_FILE = path.join(dataDir, 'config-encrypt.key');
+  }
+  return env;
+}
+
 async function main(): Promise<void> {
   infraStarting = ensureInfrastructure(infraOptionsFromEnv(say));
   const infra = await infraStarting;
   if (shutdown) return;
 
+  const env: NodeJS.ProcessEnv = {
+    ...folderEnv(),
+    ...process.env,
+    KAFKA_BROKERS: infra.kafkaBrokers,
+    REDIS_URL: infra.redisUrl,
+    DATABASE_URL: infra.databaseUrl,
+  };
   const setupStartedAt = Date.now();
   await runMigrations(infra.databaseUrl);
+  // The topics the services will use, resolved as they resolve them (TOPICS_* overrides too).
+  const topics = await loadTopicSettings({ env, dir: configDir });
   await ensureTopics(
     infra.kafkaBrokers.split(',').map((broker) => broker.trim()),
-    defaultTopics(),
+    specsOf(topics),
   );
-  say(`setup: database migrated, Kafka topics ready in ${seconds(setupStartedAt)}`);
+  say(
+    `setup: database migrated, Kafka topics ${Object.values(topics.names).join(', ')} ` +
+      `(${topics.partitions} partitions) ready in ${seconds(setupStartedAt)}`,
+  );
+  const configSync = await applyConfigFolder({ folder: configDir, env, say });
+  configWatch = watchConfigFolder(configSync, say);
   // Creates the development key pair the gateway trusts before the gateway starts.
   const adminToken = await mintDevToken(ADMIN_TOKEN).catch((error: unknown) => {
     say(`auth: no development token (${(error as Error).message})`);
@@ -138,18 +183,12 @@ async function main(): Promise<void> {
   });
   if (shutdown) return;
 
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    KAFKA_BROKERS: infra.kafkaBrokers,
-    REDIS_URL: infra.redisUrl,
-    DATABASE_URL: infra.databaseUrl,
-  };
   // The ports the services will listen on, resolved as they resolve them (same files, same
   // environment), so the readiness probes and the table below never disagree with them.
   const services: ServiceSpec[] = await Promise.all(
     SERVICES.map(async (service) => ({
       ...service,
-      port: (await loadListenSettings(service.name, { env })).port,
+      port: (await loadListenSettings(service.name, { env, dir: configDir })).port,
     })),
   );
   const outcome = await startInOrder({
@@ -164,13 +203,13 @@ async function main(): Promise<void> {
     );
     await stopAll(1);
   } else if (outcome.status === 'ready') {
-    const gateway = await loadListenSettings('gateway', { env });
+    const gateway = await loadListenSettings('gateway', { env, dir: configDir });
     const elapsed = seconds(startedAt);
     for (const line of readyTable({
       elapsed,
       restarts: restartSummary(),
       gateway,
-      writeKey: await loadShownWriteKey({ env }),
+      writeKey: await loadShownWriteKey({ env, dir: configDir }),
       dashboard: await isServing(gateway.port, '/dashboard'),
       services: services.map(({ name, port }) => ({ name, port })),
       kafkaBrokers: infra.kafkaBrokers,

@@ -4,9 +4,9 @@
 // what is missing with apt-get; anywhere else it says how to install it by hand and exits 1.
 // Tests find the programs through `chromiumPath()` and `promtoolPath()`.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { findExecutable } from '../infra/executables.ts';
 
 interface SystemTool {
   /** The program's names on PATH, in order of preference. */
@@ -36,24 +36,12 @@ type ToolName = keyof typeof TOOLS;
 // not start its service (the prometheus package would start a server on :9090 otherwise).
 const POLICY_RC_D = '/usr/sbin/policy-rc.d';
 
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The first of `names` found on PATH (or /usr/bin, /usr/sbin when PATH lacks them). */
 function which(names: readonly string[]): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/bin', '/usr/sbin'];
-  for (const name of names)
-    for (const dir of dirs) {
-      if (dir === '') continue;
-      const candidate = path.join(dir, name);
-      if (isExecutable(candidate)) return candidate;
-    }
+  for (const name of names) {
+    const found = findExecutable(name, ['/usr/bin', '/usr/sbin']);
+    if (found !== undefined) return found;
+  }
   return undefined;
 }
 

@@ -4,8 +4,7 @@ import { setConfig } from './support/config.ts';
 import { errorCode, post } from './support/gateway-requests.ts';
 import { acknowledgedSocket, metricValue, type RawSocket } from './support/graphql-ws.ts';
 import { eventually, sendSegment } from './support/http.ts';
-import { createSandbox, type Sandbox } from './support/isolation.ts';
-import { startSystem, type RunningSystem } from './support/system.ts';
+import { useSystem } from './support/use-system.ts';
 
 /**
  * Low enough that each limit row exceeds exactly its limit, high enough for the allowed rows;
@@ -143,8 +142,7 @@ const CASES: Case[] = [
  * document that is refused never reaches the query planner.
  */
 describe('access policy and limits, over HTTP and WebSocket alike', () => {
-  let sandbox: Sandbox;
-  let system: RunningSystem;
+  const { sandbox, system } = useSystem();
   let profileId: string;
   const tokens = new Map<string, string | undefined>();
   const sockets = new Map<string, RawSocket>();
@@ -155,7 +153,7 @@ describe('access policy and limits, over HTTP and WebSocket alike', () => {
   async function tokenOf(caller: Caller): Promise<string | undefined> {
     const key = keyOf(caller);
     if (!tokens.has(key))
-      tokens.set(key, caller === 'anonymous' ? undefined : await system.auth.token(caller));
+      tokens.set(key, caller === 'anonymous' ? undefined : await system().auth.token(caller));
     return tokens.get(key);
   }
   /** One acknowledged connection per caller, reused by its rows. */
@@ -163,29 +161,29 @@ describe('access policy and limits, over HTTP and WebSocket alike', () => {
     const key = keyOf(caller);
     let socket = sockets.get(key);
     if (socket === undefined) {
-      socket = await acknowledgedSocket(system.graphqlUrl, await tokenOf(caller));
+      socket = await acknowledgedSocket(system().graphqlUrl, await tokenOf(caller));
       sockets.set(key, socket);
     }
     return socket;
   }
   const metric = async (name: string, label = '') => {
-    const value = await metricValue(system.gatewayUrl, name, label);
+    const value = await metricValue(system().gatewayUrl, name, label);
     return Number.isNaN(value) ? 0 : value; // a labelled counter appears once it counted
   };
 
   /** Sets gateway limits in the config service and waits until the running gateway has them. */
   async function setLimits(limits: Record<string, number>): Promise<void> {
-    const result = await setConfig(system, { application: 'gateway', values: { limits } });
+    const result = await setConfig(system(), { application: 'gateway', values: { limits } });
     expect(result).toMatchObject({ ok: true });
     await eventually(async () =>
-      system.live['gateway']?.version() === result.version ? true : undefined,
+      system().live['gateway']?.version() === result.version ? true : undefined,
     );
   }
 
   async function overHttp(row: Case): Promise<Verdict> {
     const token = await tokenOf(row.caller);
     const answer = await post(
-      system.graphqlUrl,
+      system().graphqlUrl,
       { query: row.query, variables: { id: profileId } },
       token === undefined ? {} : bearer(token),
     );
@@ -226,18 +224,16 @@ describe('access policy and limits, over HTTP and WebSocket alike', () => {
   }
 
   beforeAll(async () => {
-    sandbox = await createSandbox();
-    system = await startSystem(sandbox);
     await setLimits(LIMITS);
     // The allowed rows subscribe to a profile that exists, so their first message is its state.
-    profileId = `policy-${sandbox.id}`;
-    const sent = await sendSegment(system.gatewayUrl, 'track', {
+    profileId = `policy-${sandbox().id}`;
+    const sent = await sendSegment(system().gatewayUrl, 'track', {
       userId: profileId,
       event: 'Signed Up',
     });
     expect(sent.status).toBe(200);
     await eventually(async () => {
-      const answer = await system.query<{ profile: { id: string } | null }>(
+      const answer = await system().query<{ profile: { id: string } | null }>(
         'query ($id: ID!) { profile(id: $id) { id } }',
         { id: profileId },
       );
@@ -246,8 +242,6 @@ describe('access policy and limits, over HTTP and WebSocket alike', () => {
   });
   afterAll(async () => {
     for (const socket of sockets.values()) socket.socket.close();
-    await system?.stop();
-    await sandbox?.dispose();
   });
 
   it.each(CASES)('$name: the same verdict on both transports', async (row) => {

@@ -1,24 +1,13 @@
 import { serverAudits } from 'graphql-http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSandbox, type Sandbox } from './support/isolation.ts';
-import { startSystem, type RunningSystem } from './support/system.ts';
+import { describe, expect, it } from 'vitest';
+import { useSystem } from './support/use-system.ts';
 
 describe('GraphQL over HTTP conformance of the gateway (graphql-http server audits)', () => {
-  let sandbox: Sandbox;
-  let system: RunningSystem;
-
-  beforeAll(async () => {
-    sandbox = await createSandbox();
-    system = await startSystem(sandbox);
-  });
-  afterAll(async () => {
-    await system?.stop();
-    await sandbox?.dispose();
-  });
+  const { system } = useSystem();
 
   it('passes every MUST audit', async () => {
     const results = [];
-    for (const audit of serverAudits({ url: system.graphqlUrl })) results.push(await audit.fn());
+    for (const audit of serverAudits({ url: system().graphqlUrl })) results.push(await audit.fn());
     const must = results.filter((result) => result.name.startsWith('MUST'));
     expect(must.length).toBeGreaterThanOrEqual(10);
     const failed = must

@@ -1,9 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisLayout } from '../schema/redis-keys.ts';
-import { createSandbox, type Sandbox } from './support/isolation.ts';
-import { eventually, sendSegment } from './support/http.ts';
-import { startSystem, type RunningSystem } from './support/system.ts';
+import { eventually, sendSegment, type graphql } from './support/http.ts';
+import { useSystem } from './support/use-system.ts';
 
 interface Edge<T> {
   cursor: string;
@@ -19,8 +18,7 @@ interface Connection<T> {
  * real way: Segment HTTP ingest -> Kafka -> processor (Redis) and archiver (PostgreSQL).
  */
 describe('federated API queries on real data', () => {
-  let sandbox: Sandbox;
-  let system: RunningSystem;
+  const { sandbox, system } = useSystem();
   let redis: Redis;
   let alice: string;
   let bob: string;
@@ -35,31 +33,29 @@ describe('federated API queries on real data', () => {
   ];
 
   beforeAll(async () => {
-    sandbox = await createSandbox();
-    system = await startSystem(sandbox);
-    redis = new Redis(sandbox.redisUrl);
-    alice = `alice-${sandbox.id}`;
-    bob = `bob-${sandbox.id}`;
-    crowd = Array.from({ length: 150 }, (_, i) => `crowd-${i}-${sandbox.id}`);
+    redis = new Redis(sandbox().redisUrl);
+    alice = `alice-${sandbox().id}`;
+    bob = `bob-${sandbox().id}`;
+    crowd = Array.from({ length: 150 }, (_, i) => `crowd-${i}-${sandbox().id}`);
     for (const { type, ...event } of aliceEvents) {
-      const response = await sendSegment(system.gatewayUrl, type, { userId: alice, ...event });
+      const response = await sendSegment(system().gatewayUrl, type, { userId: alice, ...event });
       expect(response.status).toBe(200);
     }
-    await sendSegment(system.gatewayUrl, 'track', {
+    await sendSegment(system().gatewayUrl, 'track', {
       userId: bob,
       event: 'Signed Up',
       timestamp: '2026-03-02T10:30:00.000Z',
     });
     const batch = crowd.map((userId) => ({ type: 'track', userId, event: 'Visited' }));
-    expect((await sendSegment(system.gatewayUrl, 'batch', { batch })).status).toBe(200);
+    expect((await sendSegment(system().gatewayUrl, 'batch', { batch })).status).toBe(200);
     // Both paths caught up: every profile in Redis, every event in PostgreSQL.
     await eventually(async () => {
-      const answer = await system.query<{ profiles: Array<{ eventCount: number } | null> }>(
+      const answer = await system().query<{ profiles: Array<{ eventCount: number } | null> }>(
         'query ($ids: [ID!]!) { profiles(ids: $ids) { eventCount } }',
         { ids: [alice, bob, ...crowd.slice(0, 98)] },
       );
       const counts = answer.data?.profiles.map((p) => p?.eventCount ?? 0) ?? [];
-      const archived = await system.query<{ activities: Connection<unknown> }>(
+      const archived = await system().query<{ activities: Connection<unknown> }>(
         '{ activities(first: 100, filter: { name: "Visited" }) { edges { cursor } } }',
       );
       return counts[0] === 5 &&
@@ -69,7 +65,7 @@ describe('federated API queries on real data', () => {
         : undefined;
     }, 60_000);
     const all = await eventually(async () => {
-      const answer = await system.query<{ profiles: Array<{ id: string } | null> }>(
+      const answer = await system().query<{ profiles: Array<{ id: string } | null> }>(
         'query ($ids: [ID!]!) { profiles(ids: $ids) { id } }',
         { ids: crowd.slice(98) },
       );
@@ -80,12 +76,10 @@ describe('federated API queries on real data', () => {
 
   afterAll(async () => {
     redis?.disconnect();
-    await system?.stop();
-    await sandbox?.dispose();
   });
 
   it('profile(id) returns every field of the profile model', async () => {
-    const answer = await system.query(
+    const answer = await system().query(
       `query ($id: ID!) { profile(id: $id) { id userId anonymousIds traits device { type os browser }
          firstSeenAt lastSeenAt eventCount pageViews eventCounts { name count } sessionCount
          segments version updatedAt } }`,
@@ -100,25 +94,25 @@ describe('federated API queries on real data', () => {
       lastSeenAt: '2026-03-02T12:50:00.000Z',
       version: 5,
     });
-    expect(await system.query('{ profile(id: "nobody") { id } }')).toEqual({
+    expect(await system().query('{ profile(id: "nobody") { id } }')).toEqual({
       data: { profile: null },
     });
   });
 
   it('profiles(ids) answers in the order asked, null where none exists, and bounds the list', async () => {
-    const answer = await system.query<{ profiles: Array<{ id: string } | null> }>(
+    const answer = await system().query<{ profiles: Array<{ id: string } | null> }>(
       'query ($ids: [ID!]!) { profiles(ids: $ids) { id } }',
       { ids: [bob, 'nobody', alice] },
     );
     expect(answer).toEqual({ data: { profiles: [{ id: bob }, null, { id: alice }] } });
-    const tooMany = await system.query('query ($ids: [ID!]!) { profiles(ids: $ids) { id } }', {
+    const tooMany = await system().query('query ($ids: [ID!]!) { profiles(ids: $ids) { id } }', {
       ids: Array.from({ length: 101 }, (_, i) => `p${i}`),
     });
     expect(tooMany.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('segment(name) gives the size and pages through every member exactly once', async () => {
-    const layout = redisLayout(sandbox.keyPrefix);
+    const layout = redisLayout(sandbox().keyPrefix);
     // Membership comes from the processor's segment rules; here the set is filled directly.
     await redis.sadd(layout.segmentMembers('big'), ...crowd, 'deleted-profile');
     await redis.sadd(layout.segmentMembers('small'), alice, bob);
@@ -131,7 +125,7 @@ describe('federated API queries on real data', () => {
     for (;;) {
       const answer: Awaited<
         ReturnType<
-          typeof system.query<{
+          typeof graphql<{
             segment: {
               name: string;
               size: number;
@@ -139,7 +133,7 @@ describe('federated API queries on real data', () => {
             };
           }>
         >
-      > = await system.query(query, { name: 'big', after });
+      > = await system().query(query, { name: 'big', after });
       expect(answer.errors).toBeUndefined();
       const segment = answer.data!.segment;
       expect(segment).toMatchObject({ name: 'big', size: 151 });
@@ -157,7 +151,7 @@ describe('federated API queries on real data', () => {
     expect(seen.sort()).toEqual([...crowd].sort());
     expect(pages).toBeGreaterThanOrEqual(4);
 
-    const small = await system.query(
+    const small = await system().query(
       '{ segment(name: "small") { size members(first: 1) { edges { node { id } } pageInfo { hasNextPage } } } }',
     );
     expect(small.data?.['segment']).toMatchObject({
@@ -165,7 +159,7 @@ describe('federated API queries on real data', () => {
       members: { pageInfo: { hasNextPage: true } },
     });
     // Members are Profile entities: fields of the Activity subgraph resolve on them too.
-    const federated = await system.query<{
+    const federated = await system().query<{
       segment: { members: Connection<{ id: string; activitySummary: { total: number } }> };
     }>(
       '{ segment(name: "small") { members(first: 10) { edges { node { id activitySummary { total } } } } } }',
@@ -181,7 +175,7 @@ describe('federated API queries on real data', () => {
       ].sort(),
     );
     expect(
-      await system.query(
+      await system().query(
         '{ segment(name: "nobody-here") { name size members { edges { cursor } } } }',
       ),
     ).toEqual({
@@ -196,14 +190,14 @@ describe('federated API queries on real data', () => {
     type Answer = {
       profile: { activities: Connection<{ type: string; name: string | null; timestamp: string }> };
     };
-    const first = await system.query<Answer>(query, { id: alice });
+    const first = await system().query<Answer>(query, { id: alice });
     const page1 = first.data!.profile.activities;
     expect(page1.edges.map((e) => e.node.timestamp)).toEqual([
       '2026-03-02T12:50:00.000Z',
       '2026-03-02T12:40:00.000Z',
     ]);
     expect(page1.pageInfo.hasNextPage).toBe(true);
-    const second = await system.query<Answer>(query, {
+    const second = await system().query<Answer>(query, {
       id: alice,
       after: page1.pageInfo.endCursor,
     });
@@ -211,7 +205,7 @@ describe('federated API queries on real data', () => {
       'Purchased',
       'Pricing',
     ]);
-    const purchases = await system.query<Answer>(query, {
+    const purchases = await system().query<Answer>(query, {
       id: alice,
       type: 'track',
       name: 'Purchased',
@@ -221,16 +215,16 @@ describe('federated API queries on real data', () => {
       '2026-03-02T11:10:00.000Z',
     ]);
     expect(purchases.data!.profile.activities.pageInfo.hasNextPage).toBe(false);
-    const pages = await system.query<Answer>(query, { id: alice, type: 'page' });
+    const pages = await system().query<Answer>(query, { id: alice, type: 'page' });
     expect(pages.data!.profile.activities.edges.map((e) => e.node.name)).toEqual(['Pricing']);
-    const badType = await system.query(query, { id: alice, type: 'click' });
+    const badType = await system().query(query, { id: alice, type: 'click' });
     expect(badType.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('Profile.activitySummary counts per type and name, optionally since a time', async () => {
     const query = `query ($id: ID!, $since: DateTime) { profile(id: $id) { activitySummary(since: $since) {
       total firstAt lastAt byType { type count } byName { name count } } } }`;
-    const all = await system.query(query, { id: alice });
+    const all = await system().query(query, { id: alice });
     expect(all.data?.['profile']).toEqual({
       activitySummary: {
         total: 5,
@@ -248,7 +242,7 @@ describe('federated API queries on real data', () => {
         ],
       },
     });
-    const since = await system.query(query, { id: alice, since: '2026-03-02T11:00:00Z' });
+    const since = await system().query(query, { id: alice, since: '2026-03-02T11:00:00Z' });
     expect(since.data?.['profile']).toMatchObject({
       activitySummary: { total: 3, byName: [{ name: 'Purchased', count: 2 }] },
     });
@@ -263,7 +257,7 @@ describe('federated API queries on real data', () => {
     const signUps: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 3; page += 1) {
-      const answer: Awaited<ReturnType<typeof system.query<Answer>>> = await system.query<Answer>(
+      const answer: Awaited<ReturnType<typeof graphql<Answer>>> = await system().query<Answer>(
         query,
         {
           filter: { name: 'Signed Up' },
@@ -275,7 +269,7 @@ describe('federated API queries on real data', () => {
       after = answer.data!.activities.pageInfo.endCursor;
     }
     expect(signUps).toEqual([bob, alice]);
-    const window = await system.query<Answer>(
+    const window = await system().query<Answer>(
       '{ activities(first: 10, filter: { since: "2026-03-02T10:10:00Z", until: "2026-03-02T12:00:00Z" }) { edges { node { profileId name timestamp } } } }',
     );
     expect(window.data!.activities.edges.map((e) => e.node.name)).toEqual([
@@ -286,7 +280,7 @@ describe('federated API queries on real data', () => {
   });
 
   it('eventVolume buckets events per interval, empty buckets as zero', async () => {
-    const hourly = await system.query(
+    const hourly = await system().query(
       '{ eventVolume(interval: HOUR, from: "2026-03-02T09:30:00Z", to: "2026-03-02T13:00:00Z") { start count } }',
     );
     expect(hourly).toEqual({
@@ -299,24 +293,24 @@ describe('federated API queries on real data', () => {
         ],
       },
     });
-    const tracks = await system.query(
+    const tracks = await system().query(
       '{ eventVolume(interval: DAY, from: "2026-03-01T00:00:00Z", to: "2026-03-03T00:00:00Z", type: "track", name: "Purchased") { start count } }',
     );
     expect(tracks.data?.['eventVolume']).toEqual([
       { start: '2026-03-01T00:00:00.000Z', count: 0 },
       { start: '2026-03-02T00:00:00.000Z', count: 2 },
     ]);
-    const tooMany = await system.query(
+    const tooMany = await system().query(
       '{ eventVolume(interval: MINUTE, from: "2026-01-01T00:00:00Z", to: "2026-03-01T00:00:00Z") { count } }',
     );
     expect(tooMany.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('forwards the caller to the subgraphs (viewer)', async () => {
-    const token = await system.auth.token(['profiles:read', 'activities:read'], {
+    const token = await system().auth.token(['profiles:read', 'activities:read'], {
       subject: 'dashboard',
     });
-    expect(await system.query('{ viewer { subject scopes } }', {}, token)).toEqual({
+    expect(await system().query('{ viewer { subject scopes } }', {}, token)).toEqual({
       data: { viewer: { subject: 'dashboard', scopes: ['activities:read', 'profiles:read'] } },
     });
   });

@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadServiceConfig } from '../config/client/load.ts';
 import { generateEs256KeyPair, mintToken } from '../gateway/auth/dev-keys.ts';
 import { signGatewayRequest } from '../lib/graphql/gateway-signature.ts';
@@ -8,9 +8,8 @@ import { profileConfigSchema } from '../subgraphs/profile/config.ts';
 import { TEST_TOKEN_CLAIMS, bearer } from './support/auth.ts';
 import { errorCode, post, type RawAnswer } from './support/gateway-requests.ts';
 import { freePort } from './support/child-service.ts';
-import { createSandbox, type Sandbox } from './support/isolation.ts';
 import { safeProductionEnv } from './support/production.ts';
-import { startSystem, type RunningSystem } from './support/system.ts';
+import { useSystem } from './support/use-system.ts';
 
 const PROFILE = '{ profile(id: "u1") { id } }';
 const LIMITS = { maxDepth: 6, maxAliases: 10, maxTokens: 300, maxCost: 1_000, maxBodyBytes: 8_192 };
@@ -20,8 +19,7 @@ const LIMITS = { maxDepth: 6, maxAliases: 10, maxTokens: 300, maxCost: 1_000, ma
  * code, none a 500, and every service keeps serving afterwards.
  */
 describe('API security and limits', () => {
-  let sandbox: Sandbox;
-  let system: RunningSystem;
+  const { system } = useSystem({ system: { gateway: { limits: LIMITS } } });
   let admin: Record<string, string>;
   const statuses: number[] = [];
   const bodies: string[] = [];
@@ -30,7 +28,7 @@ describe('API security and limits', () => {
   async function call(
     body: unknown,
     headers: Record<string, string> = admin,
-    url = system.graphqlUrl,
+    url = system().graphqlUrl,
   ): Promise<RawAnswer> {
     const answer = await post(url, body, headers);
     statuses.push(answer.status);
@@ -39,13 +37,7 @@ describe('API security and limits', () => {
   }
 
   beforeAll(async () => {
-    sandbox = await createSandbox();
-    system = await startSystem(sandbox, { gateway: { limits: LIMITS } });
-    admin = bearer(system.adminToken);
-  });
-  afterAll(async () => {
-    await system?.stop();
-    await sandbox?.dispose();
+    admin = bearer(system().adminToken);
   });
 
   describe('malformed requests', () => {
@@ -109,7 +101,7 @@ describe('API security and limits', () => {
 
     it('CSRF prevention refuses simple requests: GET without a preflight header, text/plain POST', async () => {
       const get = await fetch(
-        `${system.graphqlUrl}?query=${encodeURIComponent('{ __typename }')}`,
+        `${system().graphqlUrl}?query=${encodeURIComponent('{ __typename }')}`,
         { headers: admin },
       );
       statuses.push(get.status);
@@ -123,9 +115,12 @@ describe('API security and limits', () => {
         'content-type': 'text/plain',
       });
       expect([plain.status, errorCode(plain)]).toEqual([400, 'BAD_REQUEST']);
-      const preflighted = await fetch(`${system.graphqlUrl}?query=${encodeURIComponent(PROFILE)}`, {
-        headers: { ...admin, 'apollo-require-preflight': 'true' },
-      });
+      const preflighted = await fetch(
+        `${system().graphqlUrl}?query=${encodeURIComponent(PROFILE)}`,
+        {
+          headers: { ...admin, 'apollo-require-preflight': 'true' },
+        },
+      );
       expect(preflighted.status).toBe(200);
     });
   });
@@ -209,9 +204,9 @@ describe('API security and limits', () => {
         .sign(new TextEncoder().encode('x'.repeat(32)));
       const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'mallory', scope: 'profiles:read', exp: 9_999_999_999 })).toString('base64url')}.`;
       const tokens = {
-        expired: await system.auth.token(['profiles:read'], { expiresInSeconds: -60 }),
+        expired: await system().auth.token(['profiles:read'], { expiresInSeconds: -60 }),
         forged: await mintToken(other.privateKey, claims),
-        foreignAudience: await mintToken(system.auth.keys.privateKey, {
+        foreignAudience: await mintToken(system().auth.keys.privateKey, {
           ...claims,
           audience: 'another-api',
         }),
@@ -236,7 +231,7 @@ describe('API security and limits', () => {
         { authorization: `Basic ${Buffer.from('dev-write-key:').toString('base64')}` },
       );
       expect([writeKey.status, errorCode(writeKey)]).toEqual([401, 'UNAUTHENTICATED']);
-      const ingest = await fetch(`${system.gatewayUrl}/v1/track`, {
+      const ingest = await fetch(`${system().gatewayUrl}/v1/track`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...admin },
         body: JSON.stringify({ userId: 'u1', event: 'x' }),
@@ -245,9 +240,9 @@ describe('API security and limits', () => {
     });
 
     it('answers 403 FORBIDDEN when the token lacks a scope, naming what is missing', async () => {
-      const activitiesOnly = bearer(await system.auth.token(['activities:read']));
-      const profileOnly = bearer(await system.auth.token(['profiles:read']));
-      const noScopes = bearer(await system.auth.token([]));
+      const activitiesOnly = bearer(await system().auth.token(['activities:read']));
+      const profileOnly = bearer(await system().auth.token(['profiles:read']));
+      const noScopes = bearer(await system().auth.token([]));
       const cases: Array<[Record<string, string>, string, string]> = [
         [activitiesOnly, PROFILE, 'Query.profile needs profiles:read'],
         [
@@ -274,7 +269,7 @@ describe('API security and limits', () => {
         expect(answer.body.errors?.[0]?.message).toContain(message);
         expect(answer.body.data).toBeUndefined();
       }
-      const both = bearer(await system.auth.token(['profiles:read', 'activities:read']));
+      const both = bearer(await system().auth.token(['profiles:read', 'activities:read']));
       expect(
         (await call({ query: '{ profile(id: "u1") { activities { edges { cursor } } } }' }, both))
           .status,
@@ -285,7 +280,8 @@ describe('API security and limits', () => {
   });
 
   describe('subgraphs cannot be called around the gateway', () => {
-    const profileUrl = () => `http://127.0.0.1:${system.services['profile']!.http.port()}/graphql`;
+    const profileUrl = () =>
+      `http://127.0.0.1:${system().services['profile']!.http.port()}/graphql`;
     const body = JSON.stringify({ query: '{ viewer { subject scopes } }' });
     const graphqlPost = { method: 'POST', target: '/graphql' };
 
@@ -355,7 +351,7 @@ describe('API security and limits', () => {
     let production: string;
     beforeAll(async () => {
       const closedPort = await freePort();
-      const gateway = await system.startGateway({
+      const gateway = await system().startGateway({
         profiles: ['production'],
         overrides: {
           // A secret the subgraphs do not share (they refuse the gateway: an internal error),
@@ -419,7 +415,7 @@ describe('API security and limits', () => {
     expect(statuses.length).toBeGreaterThan(30);
     expect(statuses.filter((status) => status >= 500)).toEqual([]);
     expect(bodies.filter((body) => /stacktrace|exception|\\n\s+at /.test(body))).toEqual([]);
-    for (const [name, service] of Object.entries(system.services)) {
+    for (const [name, service] of Object.entries(system().services)) {
       const ready = await fetch(`http://127.0.0.1:${service.http.port()}/ready`);
       expect(ready.status, `${name} /ready`).toBe(200);
     }

@@ -5,11 +5,10 @@ import type { StoredProfile } from '../schema/profile.ts';
 import { redisLayout, type RedisLayout } from '../schema/redis-keys.ts';
 import { archiveProbe, type ArchiveProbe } from './support/archive.ts';
 import { eventually } from './support/http.ts';
-import { createSandbox, type Sandbox } from './support/isolation.ts';
 import { syntheticEvents } from './support/event-stream.ts';
 import { produceEvents, produceRaw, readTopic } from './support/kafka.ts';
 import { storedSnapshot } from './support/profiles.ts';
-import { startSystem, type RunningSystem } from './support/system.ts';
+import { useSystem } from './support/use-system.ts';
 
 interface Page {
   edges: Array<{ cursor: string; node: { id: string; timestamp: string } }>;
@@ -21,14 +20,13 @@ const ACTIVITIES = `query ($id: ID!, $first: Int!, $after: String) {
     edges { cursor node { id timestamp } } pageInfo { hasNextPage endCursor } } } }`;
 
 describe('cold path through GraphQL: activities, snapshot fallback, deletion', () => {
-  let sandbox: Sandbox;
-  let system: RunningSystem;
+  const { sandbox, system } = useSystem({ partitions: 3 });
   let archive: ArchiveProbe;
   let redis: Redis;
   let layout: RedisLayout;
 
   const activitiesPage = async (id: string, first: number, after?: string | null) => {
-    const answer = await system.query<{ profile: { activities: Page } | null }>(ACTIVITIES, {
+    const answer = await system().query<{ profile: { activities: Page } | null }>(ACTIVITIES, {
       id,
       first,
       after: after ?? null,
@@ -45,21 +43,17 @@ describe('cold path through GraphQL: activities, snapshot fallback, deletion', (
     )[0];
 
   beforeAll(async () => {
-    sandbox = await createSandbox({ partitions: 3 });
-    system = await startSystem(sandbox);
-    archive = archiveProbe(sandbox);
-    redis = new Redis(sandbox.redisUrl);
-    layout = redisLayout(sandbox.keyPrefix);
+    archive = archiveProbe(sandbox());
+    redis = new Redis(sandbox().redisUrl);
+    layout = redisLayout(sandbox().keyPrefix);
   });
   afterAll(async () => {
-    await system?.stop();
     redis?.disconnect();
     await archive?.close();
-    await sandbox?.dispose();
   });
 
   it('pages through a profile’s activities newest first with stable cursors', async () => {
-    const id = `${sandbox.id}-pager`;
+    const id = `${sandbox().id}-pager`;
     // 23 events over two months (two partitions of the table), in runs of three equal
     // timestamps so the message id has to break ties.
     const events: ActivityEvent[] = Array.from({ length: 23 }, (_, n) => {
@@ -74,7 +68,7 @@ describe('cold path through GraphQL: activities, snapshot fallback, deletion', (
         receivedAt: timestamp,
       };
     });
-    await produceEvents(sandbox, events);
+    await produceEvents(sandbox(), events);
     await eventually(async () => ((await archive.counts(id)).rows === 23 ? true : undefined));
     const expected = [...events]
       .sort((a, b) =>
@@ -101,27 +95,27 @@ describe('cold path through GraphQL: activities, snapshot fallback, deletion', (
       const timestamp = new Date(Date.UTC(2026, 11, 1, 0, 0, n)).toISOString();
       return { ...e, userId: id, timestamp, receivedAt: timestamp };
     });
-    await produceEvents(sandbox, newer);
+    await produceEvents(sandbox(), newer);
     await eventually(async () => ((await archive.counts(id)).rows === 27 ? true : undefined));
     expect(await activitiesPage(id, 5, held)).toEqual(pages[2]);
     const first = await activitiesPage(id, 5);
     expect(first.edges.map((e) => e.node.id)).not.toEqual(pages[0]?.edges.map((e) => e.node.id));
 
-    const bad = await system.query(ACTIVITIES, { id, first: 5, after: 'nope' });
+    const bad = await system().query(ACTIVITIES, { id, first: 5, after: 'nope' });
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('keeps the newest snapshot per profile from the changelog and deletes on a tombstone', async () => {
-    const kept = `${sandbox.id}-snap`;
-    const gone = `${sandbox.id}-gone`;
-    await produceRaw(sandbox, sandbox.topics.changelog, [
+    const kept = `${sandbox().id}-snap`;
+    const gone = `${sandbox().id}-gone`;
+    await produceRaw(sandbox(), sandbox().topics.changelog, [
       { key: kept, value: JSON.stringify(storedSnapshot(kept, 1)) },
       { key: gone, value: JSON.stringify(storedSnapshot(gone, 1)) },
       { key: kept, value: JSON.stringify(storedSnapshot(kept, 3)) },
     ]);
     await eventually(async () => ((await snapshotRow(kept))?.version === 3 ? true : undefined));
     // An older snapshot replayed later never moves the row back.
-    await produceRaw(sandbox, sandbox.topics.changelog, [
+    await produceRaw(sandbox(), sandbox().topics.changelog, [
       { key: kept, value: JSON.stringify(storedSnapshot(kept, 2)) },
       { key: gone, value: null },
     ]);
@@ -130,9 +124,9 @@ describe('cold path through GraphQL: activities, snapshot fallback, deletion', (
   });
 
   it('serves a profile missing from Redis from its snapshot and re-warms Redis', async () => {
-    const id = `${sandbox.id}-snap`;
+    const id = `${sandbox().id}-snap`;
     expect(await redis.exists(layout.profile(id))).toBe(0);
-    const answer = await system.query<{
+    const answer = await system().query<{
       profile: { id: string; eventCount: number; version: number };
     }>('query ($id: ID!) { profile(id: $id) { id eventCount version } }', { id });
     expect(answer).toEqual({ data: { profile: { id, eventCount: 3, version: 3 } } });
@@ -143,14 +137,14 @@ describe('cold path through GraphQL: activities, snapshot fallback, deletion', (
   });
 
   it('deletes a profile from Redis, PostgreSQL and the changelog', async () => {
-    const id = `${sandbox.id}-erase`;
-    const other = `${sandbox.id}-stays`;
+    const id = `${sandbox().id}-erase`;
+    const other = `${sandbox().id}-stays`;
     const events = [
       ...syntheticEvents(0, 5, 1, id).map((e) => ({ ...e, userId: id })),
       ...syntheticEvents(0, 2, 1, other).map((e) => ({ ...e, userId: other })),
     ];
-    await produceEvents(sandbox, events);
-    await produceRaw(sandbox, sandbox.topics.changelog, [
+    await produceEvents(sandbox(), events);
+    await produceRaw(sandbox(), sandbox().topics.changelog, [
       { key: id, value: JSON.stringify(storedSnapshot(id, 5, { segments: ['vip'] })) },
     ]);
     await redis.sadd(layout.segmentMembers('vip'), id, other);
@@ -162,7 +156,7 @@ describe('cold path through GraphQL: activities, snapshot fallback, deletion', (
 
     const mutation = `mutation ($id: ID!) { deleteProfile(id: $id) {
       ok id removedLive removedSnapshot deletedEvents error { code message } } }`;
-    const answer = await system.query(mutation, { id });
+    const answer = await system().query(mutation, { id });
     expect(answer).toEqual({
       data: {
         deleteProfile: {
@@ -186,19 +180,19 @@ describe('cold path through GraphQL: activities, snapshot fallback, deletion', (
     const lastOf = (messages: Awaited<ReturnType<typeof readTopic>>) =>
       messages.filter((m) => m.key?.toString() === id).at(-1);
     const changelog = await readTopic(
-      sandbox,
-      sandbox.topics.changelog,
+      sandbox(),
+      sandbox().topics.changelog,
       (m) => lastOf(m)?.value === null,
     );
     expect(lastOf(changelog)?.value).toBeNull();
-    const profile = await system.query('{ profile(id: "x") { id } }'.replace('x', id));
+    const profile = await system().query('{ profile(id: "x") { id } }'.replace('x', id));
     expect(profile).toEqual({ data: { profile: null } });
 
     // Again: nothing left, still ok. A blank id is refused as data, not as an error.
-    expect((await system.query(mutation, { id })).data).toMatchObject({
+    expect((await system().query(mutation, { id })).data).toMatchObject({
       deleteProfile: { ok: true, removedLive: false, removedSnapshot: false, deletedEvents: 0 },
     });
-    expect((await system.query(mutation, { id: ' ' })).data).toMatchObject({
+    expect((await system().query(mutation, { id: ' ' })).data).toMatchObject({
       deleteProfile: { ok: false, error: { code: 'INVALID_ID' } },
     });
   });

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProfileStore, type ProfileStore } from '../lib/profile-store.ts';
+import { createProfileStore, type ProfileStore } from '../profiles/profile-store.ts';
 import { loadServiceConfig } from '../config/client/load.ts';
 import { processorConfigSchema } from '../processor/config.ts';
 import { rebuildProfiles, type RebuildProgress } from '../processor/rebuild/rebuild-profiles.ts';
@@ -14,16 +14,15 @@ import { redisLayout } from '../schema/redis-keys.ts';
 import { archiveProbe, type ArchiveProbe } from './support/archive.ts';
 import { eventually } from './support/http.ts';
 import { REPO_ROOT } from './support/infra-settings.ts';
-import { createSandbox, deleteKeysWithPrefix, type Sandbox } from './support/isolation.ts';
+import { deleteKeysWithPrefix } from './support/isolation.ts';
 import { syntheticEvents } from './support/event-stream.ts';
 import { produceEvents } from './support/kafka.ts';
-import { startSystem, type RunningSystem } from './support/system.ts';
+import { useSystem } from './support/use-system.ts';
 
 const PROFILES = 60;
 
 describe('cold path: Redis rebuilt from the archive', () => {
-  let sandbox: Sandbox;
-  let system: RunningSystem;
+  const { sandbox } = useSystem({ partitions: 3 });
   let redis: Redis;
   let pool: pg.Pool;
   let store: ProfileStore;
@@ -37,13 +36,11 @@ describe('cold path: Redis rebuilt from the archive', () => {
     profiles.reduce((sum, p) => sum + (p?.profile.eventCount ?? 0), 0);
 
   beforeAll(async () => {
-    sandbox = await createSandbox({ partitions: 3 });
-    system = await startSystem(sandbox);
-    redis = new Redis(sandbox.redisUrl);
-    pool = new pg.Pool({ connectionString: sandbox.databaseUrl, max: 2 });
-    store = createProfileStore(redis, redisLayout(sandbox.keyPrefix));
-    archive = archiveProbe(sandbox);
-    tag = sandbox.id;
+    redis = new Redis(sandbox().redisUrl);
+    pool = new pg.Pool({ connectionString: sandbox().databaseUrl, max: 2 });
+    store = createProfileStore(redis, redisLayout(sandbox().keyPrefix));
+    archive = archiveProbe(sandbox());
+    tag = sandbox().id;
     ids = Array.from({ length: PROFILES }, (_, i) => `${tag}-p${i}`);
 
     // Every Segment call type, so the archive must give back each kind of event exactly.
@@ -58,7 +55,7 @@ describe('cold path: Redis rebuilt from the archive', () => {
         { ...common, type: 'alias', messageId: `${tag}-a${i}`, previousId: `anon-${i}` },
       );
     });
-    await produceEvents(sandbox, events, 1_000);
+    await produceEvents(sandbox(), events, 1_000);
     await eventually(
       async () => ((await archive.counts(tag)).rows === events.length ? true : undefined),
       120_000,
@@ -70,22 +67,20 @@ describe('cold path: Redis rebuilt from the archive', () => {
     }, 120_000);
   });
   afterAll(async () => {
-    await system?.stop();
     redis?.disconnect();
     await pool?.end();
     await archive?.close();
-    await sandbox?.dispose();
   });
 
   it('recomputes every profile exactly as it was after the sandbox keys are deleted', async () => {
-    await deleteKeysWithPrefix(sandbox.redisUrl, sandbox.keyPrefix);
+    await deleteKeysWithPrefix(sandbox().redisUrl, sandbox().keyPrefix);
     expect(totalCount(await readAll())).toBe(0);
 
     const progress: RebuildProgress[] = [];
     const result = await rebuildProfiles({
       pool,
       redis,
-      layout: redisLayout(sandbox.keyPrefix),
+      layout: redisLayout(sandbox().keyPrefix),
       rules: profileRulesFromConfig(
         await loadServiceConfig('processor', processorConfigSchema, { env: {}, profiles: [] }),
       ),
@@ -101,15 +96,15 @@ describe('cold path: Redis rebuilt from the archive', () => {
 
   it('rebuilds only the named profiles with the real script', async () => {
     const named = [ids[3], ids[7]] as string[];
-    await redis.del(...named.map((id) => redisLayout(sandbox.keyPrefix).profile(id)));
+    await redis.del(...named.map((id) => redisLayout(sandbox().keyPrefix).profile(id)));
     const child = spawn('npm', ['run', 'rebuild-profiles', '--', '--profiles', named.join(',')], {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
         PULSEHUB_PROFILES: '',
-        REDIS_URL: sandbox.redisUrl,
-        REDIS_KEY_PREFIX: sandbox.keyPrefix,
-        DATABASE_URL: sandbox.databaseUrl,
+        REDIS_URL: sandbox().redisUrl,
+        REDIS_KEY_PREFIX: sandbox().keyPrefix,
+        DATABASE_URL: sandbox().databaseUrl,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -126,7 +121,7 @@ describe('cold path: Redis rebuilt from the archive', () => {
 
   it('lets the processor continue after the rebuild, counting new events once', async () => {
     const next = syntheticEvents(1_000_000, PROFILES, PROFILES, tag);
-    await produceEvents(sandbox, next);
+    await produceEvents(sandbox(), next);
     const expected = before.map((stored) => (stored?.profile.eventCount ?? 0) + 1);
     const after = await eventually(async () => {
       const profiles = await readAll();

@@ -8,26 +8,24 @@ import type { EventRow } from '../schema/db/tables.ts';
 import { archiveProbe, type ArchiveProbe } from './support/archive.ts';
 import { eventually, sendSegment } from './support/http.ts';
 import { syntheticEvents } from './support/event-stream.ts';
-import { createSandbox, type Sandbox } from './support/isolation.ts';
 import { committedAndEnd, readTopic } from './support/kafka.ts';
-import { startSystem, type RunningSystem } from './support/system.ts';
+import { useSystem } from './support/use-system.ts';
 
 /**
  * A client resending an event (its SDK retrying after a timeout) through ingest: the archive
  * holds it once and the profile counts it once, whatever timestamps the copies carry.
  */
 describe('cold path: a retried messageId is archived and counted once', () => {
-  let sandbox: Sandbox;
-  let system: RunningSystem;
+  const { sandbox, system } = useSystem({ partitions: 1 });
   let archive: ArchiveProbe;
   let postgres: ReturnType<typeof createPostgresComponent>;
 
   const track = async (body: Record<string, unknown>) => {
-    const response = await sendSegment(system.gatewayUrl, 'track', body);
+    const response = await sendSegment(system().gatewayUrl, 'track', body);
     expect(await response.json()).toEqual({ success: true });
   };
   const batch = async (events: Array<Record<string, unknown>>) => {
-    const response = await sendSegment(system.gatewayUrl, 'batch', { batch: events });
+    const response = await sendSegment(system().gatewayUrl, 'batch', { batch: events });
     expect(await response.json()).toEqual({ success: true });
   };
   const rowsOf = async (messageId: string) =>
@@ -41,7 +39,7 @@ describe('cold path: a retried messageId is archived and counted once', () => {
       [messageId],
     );
   const eventCount = async (id: string) => {
-    const answer = await system.query<{ profile: { eventCount: number } | null }>(
+    const answer = await system().query<{ profile: { eventCount: number } | null }>(
       'query ($id: ID!) { profile(id: $id) { eventCount } }',
       { id },
     );
@@ -52,9 +50,9 @@ describe('cold path: a retried messageId is archived and counted once', () => {
     eventually(async () => {
       for (const group of ['processor', 'archiver']) {
         const { committed, end } = await committedAndEnd(
-          sandbox,
-          `${sandbox.id}-${group}`,
-          sandbox.topics.events,
+          sandbox(),
+          `${sandbox().id}-${group}`,
+          sandbox().topics.events,
         );
         if (JSON.stringify(committed) !== JSON.stringify(end)) return undefined;
       }
@@ -64,8 +62,8 @@ describe('cold path: a retried messageId is archived and counted once', () => {
   const onTopic = async (messageId: string, copies: number) =>
     (
       await readTopic(
-        sandbox,
-        sandbox.topics.events,
+        sandbox(),
+        sandbox().topics.events,
         (messages) =>
           messages.filter((m) => m.value?.toString().includes(messageId)).length >= copies,
       )
@@ -74,20 +72,16 @@ describe('cold path: a retried messageId is archived and counted once', () => {
       .filter((event) => event['messageId'] === messageId);
 
   beforeAll(async () => {
-    sandbox = await createSandbox({ partitions: 1 });
-    system = await startSystem(sandbox);
-    archive = archiveProbe(sandbox);
-    postgres = createPostgresComponent(sandbox.databaseUrl, 2);
+    archive = archiveProbe(sandbox());
+    postgres = createPostgresComponent(sandbox().databaseUrl, 2);
   });
   afterAll(async () => {
-    await system?.stop();
     await postgres?.stop();
     await archive?.close();
-    await sandbox?.dispose();
   });
 
   it('keeps one row for a retry without a timestamp, sent after the first was archived', async () => {
-    const userId = `${sandbox.id}-notime`;
+    const userId = `${sandbox().id}-notime`;
     const messageId = `${userId}-m1`;
     await track({ userId, messageId, event: 'Signed Up' });
     await eventually(async () => ((await rowsOf(messageId)).length === 1 ? true : undefined));
@@ -107,7 +101,7 @@ describe('cold path: a retried messageId is archived and counted once', () => {
   });
 
   it('keeps the first copy when the retry carries another timestamp and sentAt', async () => {
-    const userId = `${sandbox.id}-times`;
+    const userId = `${sandbox().id}-times`;
     const messageId = `${userId}-m1`;
     const timestamp = '2026-11-20T10:00:00.000Z';
     await track({ userId, messageId, event: 'Ordered', timestamp });
@@ -133,9 +127,9 @@ describe('cold path: a retried messageId is archived and counted once', () => {
   });
 
   it('keeps one row for copies within one batch, and one per profile for a shared messageId', async () => {
-    const userId = `${sandbox.id}-batch`;
-    const anonymousId = `${sandbox.id}-anon`;
-    const messageId = `${sandbox.id}-shared`;
+    const userId = `${sandbox().id}-batch`;
+    const anonymousId = `${sandbox().id}-anon`;
+    const messageId = `${sandbox().id}-shared`;
     await batch([
       { type: 'track', userId, messageId, event: 'Viewed' },
       { type: 'track', userId, messageId, event: 'Viewed', timestamp: '2026-11-02T00:00:00Z' },
@@ -169,7 +163,7 @@ describe('cold path: a retried messageId is archived and counted once', () => {
       );
 
     it('skips the stored events of a redelivered batch and stores the new ones', async () => {
-      const tag = `${sandbox.id}-redelivered`;
+      const tag = `${sandbox().id}-redelivered`;
       const partitions = keeper();
       const first = rowsFor(tag, 3);
       expect(await archiveRows(postgres, partitions, first)).toEqual({
@@ -192,7 +186,7 @@ describe('cold path: a retried messageId is archived and counted once', () => {
     });
 
     it('stores the first copy of an event the batch holds twice', async () => {
-      const tag = `${sandbox.id}-twice`;
+      const tag = `${sandbox().id}-twice`;
       const [a, b] = rowsFor(tag, 2);
       const retry = { ...(a as EventRow), sourceOffset: 2, timestamp: '2026-11-29T00:00:00.000Z' };
       expect(await archiveRows(postgres, keeper(), [a as EventRow, b as EventRow, retry])).toEqual({
@@ -204,7 +198,7 @@ describe('cold path: a retried messageId is archived and counted once', () => {
     });
 
     it('stores the next copy when PostgreSQL refuses the first, and leaves no key of a refused row', async () => {
-      const tag = `${sandbox.id}-refused`;
+      const tag = `${sandbox().id}-refused`;
       const [good] = rowsFor(tag, 1, 1);
       // A NUL character is valid JSON but can never be stored in jsonb.
       const poisoned = { ...(good as EventRow), sourceOffset: 0, properties: { note: 'a\u0000b' } };

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { loadLiveConfig } from '../config/client/client.ts';
 import { loadServiceConfig } from '../config/client/load.ts';
@@ -16,8 +16,7 @@ import {
 } from './support/child-service.ts';
 import { commitDirectly, gitIn, refreshConfig, setConfig } from './support/config.ts';
 import { eventually, sendSegment } from './support/http.ts';
-import { createSandbox, type Sandbox } from './support/isolation.ts';
-import { startSystem, type RunningSystem } from './support/system.ts';
+import { useSystem } from './support/use-system.ts';
 
 /** A gateway.yml with other write keys, edited as an operator's editor would. */
 function withWriteKeys(text: string, keys: string[]): string {
@@ -27,27 +26,17 @@ function withWriteKeys(text: string, keys: string[]): string {
 }
 
 describe('live configuration: changes reach running services without a restart', () => {
-  let sandbox: Sandbox;
-  let system: RunningSystem;
-
-  beforeAll(async () => {
-    sandbox = await createSandbox();
-    system = await startSystem(sandbox);
-  });
-  afterAll(async () => {
-    await system?.stop();
-    await sandbox?.dispose();
-  });
+  const { sandbox, system } = useSystem();
 
   const track = (gatewayUrl: string, writeKey: string) =>
-    sendSegment(gatewayUrl, 'track', { userId: `u-${sandbox.id}`, event: 'Live' }, writeKey).then(
+    sendSegment(gatewayUrl, 'track', { userId: `u-${sandbox().id}`, event: 'Live' }, writeKey).then(
       (r) => r.status,
     );
 
   it('a setConfig of the ingest write keys reaches the running gateway within one second', async () => {
-    const key = `key-${sandbox.id}`;
-    expect(await track(system.gatewayUrl, key)).toBe(401);
-    const result = await setConfig(system, {
+    const key = `key-${sandbox().id}`;
+    expect(await track(system().gatewayUrl, key)).toBe(401);
+    const result = await setConfig(system(), {
       application: 'gateway',
       values: { ingest: { writeKeys: ['dev-write-key', key] } },
       message: 'Add a write key',
@@ -55,35 +44,35 @@ describe('live configuration: changes reach running services without a restart',
     expect(result).toMatchObject({ ok: true, changed: ['ingest.writeKeys'] });
     // The issue's bound: accepted within one second of setConfig answering, same process.
     await eventually(
-      async () => ((await track(system.gatewayUrl, key)) === 200 ? true : undefined),
+      async () => ((await track(system().gatewayUrl, key)) === 200 ? true : undefined),
       1_000,
       20,
     );
-    expect(system.live['gateway']?.version()).toBe(result.version);
+    expect(system().live['gateway']?.version()).toBe(result.version);
 
-    const revoked = await setConfig(system, {
+    const revoked = await setConfig(system(), {
       application: 'gateway',
       values: { ingest: { writeKeys: ['dev-write-key'] } },
     });
     expect(revoked.ok).toBe(true);
     await eventually(
-      async () => ((await track(system.gatewayUrl, key)) === 401 ? true : undefined),
+      async () => ((await track(system().gatewayUrl, key)) === 401 ? true : undefined),
       1_000,
       20,
     );
   });
 
   it("a setConfig of the processor's segment rules changes the next event's segment membership within one second", async () => {
-    const id = `seg-${sandbox.id}`;
+    const id = `seg-${sandbox().id}`;
     const profileSegments = async () =>
       (
-        await system.query<{ profile: { eventCount: number; segments: string[] } | null }>(
+        await system().query<{ profile: { eventCount: number; segments: string[] } | null }>(
           'query ($id: ID!) { profile(id: $id) { eventCount segments } }',
           { id },
         )
       ).data?.profile;
     const send = (event: string) =>
-      sendSegment(system.gatewayUrl, 'track', { userId: id, event }).then((r) => r.status);
+      sendSegment(system().gatewayUrl, 'track', { userId: id, event }).then((r) => r.status);
 
     expect(await send('Before')).toBe(200);
     const before = await eventually(async () => {
@@ -92,8 +81,8 @@ describe('live configuration: changes reach running services without a restart',
     });
     expect(before.segments).not.toContain('trackers');
 
-    const current = system.live['processor']?.current() as { segments: unknown[] };
-    const result = await setConfig(system, {
+    const current = system().live['processor']?.current() as { segments: unknown[] };
+    const result = await setConfig(system(), {
       application: 'processor',
       values: {
         segments: [
@@ -106,7 +95,7 @@ describe('live configuration: changes reach running services without a restart',
     expect(result).toMatchObject({ ok: true, changed: ['segments'] });
     // The issue's bound: the running processor holds the new rules within one second.
     await eventually(
-      async () => (system.live['processor']?.version() === result.version ? true : undefined),
+      async () => (system().live['processor']?.version() === result.version ? true : undefined),
       1_000,
       20,
     );
@@ -120,21 +109,21 @@ describe('live configuration: changes reach running services without a restart',
   });
 
   it('a direct commit is applied after refreshConfig; an invalid one is rejected and the previous configuration stays', async () => {
-    const repo = system.configRepo;
+    const repo = system().configRepo;
     const gatewayFile = gitIn(repo, 'show', 'main:gateway.yml');
-    const key = `direct-${sandbox.id}`;
+    const key = `direct-${sandbox().id}`;
     await commitDirectly(
       repo,
       'gateway.yml',
       withWriteKeys(gatewayFile, ['dev-write-key', key]),
       'Operator adds a key',
     );
-    expect(await track(system.gatewayUrl, key)).toBe(401);
-    const refresh = () => refreshConfig(system);
+    expect(await track(system().gatewayUrl, key)).toBe(401);
+    const refresh = () => refreshConfig(system());
     const applied = await refresh();
     expect(applied).toMatchObject({ changed: true, applications: ['gateway'], errors: [] });
     await eventually(
-      async () => ((await track(system.gatewayUrl, key)) === 200 ? true : undefined),
+      async () => ((await track(system().gatewayUrl, key)) === 200 ? true : undefined),
       5_000,
     );
 
@@ -149,7 +138,7 @@ describe('live configuration: changes reach running services without a restart',
     expect(invalid.changed).toBe(true);
     // Refused under every profile it breaks (default and production), always this setting.
     expect([...new Set(invalid.errors.map((e) => e.path))]).toEqual(['ingest.writeKeys']);
-    const metrics = `http://127.0.0.1:${system.services['gateway']?.http.port()}/metrics`;
+    const metrics = `http://127.0.0.1:${system().services['gateway']?.http.port()}/metrics`;
     await eventually(
       async () =>
         /pulsehub_config_reloads_total\{result="rejected",service="gateway"\} 1\n/.test(
@@ -159,46 +148,46 @@ describe('live configuration: changes reach running services without a restart',
           : undefined,
       5_000,
     );
-    expect(system.live['gateway']?.version()).toBe(applied.version);
-    expect(await track(system.gatewayUrl, key)).toBe(200);
+    expect(system().live['gateway']?.version()).toBe(applied.version);
+    expect(await track(system().gatewayUrl, key)).toBe(200);
 
     // Repaired through setConfig, which validates first.
-    const repaired = await setConfig(system, {
+    const repaired = await setConfig(system(), {
       application: 'gateway',
       values: { ingest: { writeKeys: ['dev-write-key'] } },
     });
     expect(repaired.ok).toBe(true);
     await eventually(
-      async () => (system.live['gateway']?.version() === repaired.version ? true : undefined),
+      async () => (system().live['gateway']?.version() === repaired.version ? true : undefined),
       5_000,
     );
   });
 
   it("a setting removed from the repository falls back to the service's checked-in default", async () => {
-    const key = `removable-${sandbox.id}`;
-    const set = await setConfig(system, {
+    const key = `removable-${sandbox().id}`;
+    const set = await setConfig(system(), {
       application: 'gateway',
       values: { ingest: { writeKeys: [key] } },
     });
     expect(set.ok).toBe(true);
     await eventually(
-      async () => ((await track(system.gatewayUrl, key)) === 200 ? true : undefined),
+      async () => ((await track(system().gatewayUrl, key)) === 200 ? true : undefined),
       5_000,
     );
-    expect(await track(system.gatewayUrl, 'dev-write-key')).toBe(401);
+    expect(await track(system().gatewayUrl, 'dev-write-key')).toBe(401);
 
-    const removed = await setConfig(system, {
+    const removed = await setConfig(system(), {
       application: 'gateway',
       values: { ingest: { writeKeys: null } },
     });
     expect(removed).toMatchObject({ ok: true, changed: ['ingest.writeKeys'] });
-    expect(gitIn(system.configRepo, 'show', 'main:gateway.yml')).not.toMatch(/writeKeys/);
+    expect(gitIn(system().configRepo, 'show', 'main:gateway.yml')).not.toMatch(/writeKeys/);
     // config/gateway.yml in the checkout still says dev-write-key.
     await eventually(
-      async () => ((await track(system.gatewayUrl, 'dev-write-key')) === 200 ? true : undefined),
+      async () => ((await track(system().gatewayUrl, 'dev-write-key')) === 200 ? true : undefined),
       5_000,
     );
-    expect(await track(system.gatewayUrl, key)).toBe(401);
+    expect(await track(system().gatewayUrl, key)).toBe(401);
   });
 
   it('after a fallback to the local files, switches to the config service once it answers', async () => {
@@ -208,7 +197,7 @@ describe('live configuration: changes reach running services without a restart',
       profiles: [],
       logger: createLogger('gateway', 'silent'),
       overrides: {
-        ...sandbox.sharedOverrides,
+        ...sandbox().sharedOverrides,
         configServer: {
           url: `http://127.0.0.1:${port}`,
           retry: { attempts: 1, maxDelayMs: 200 },
@@ -224,17 +213,17 @@ describe('live configuration: changes reach running services without a restart',
         env: {},
         profiles: [],
         overrides: {
-          ...sandbox.sharedOverrides,
+          ...sandbox().sharedOverrides,
           http: { host: '127.0.0.1', port },
-          repository: { path: system.configRepo, pollIntervalMs: 0 },
-          encrypt: { key: system.encryptKey },
+          repository: { path: system().configRepo, pollIntervalMs: 0 },
+          encrypt: { key: system().encryptKey },
         },
       }),
       createLogger('config', 'silent'),
     );
     try {
       await startService(late);
-      const head = gitIn(system.configRepo, 'rev-parse', 'main');
+      const head = gitIn(system().configRepo, 'rev-parse', 'main');
       await eventually(async () => (loaded.live.version() === head ? true : undefined), 10_000);
       expect(loaded.origin).toBe('config-service');
     } finally {
@@ -251,21 +240,21 @@ describe('live configuration: changes reach running services without a restart',
 
     it('loads from the config service, then follows the log level and write keys live, and says which changes need a restart', async () => {
       // No LOG_LEVEL: the log level must come from the config service.
-      const { LOG_LEVEL: _pinned, ...env } = sandboxEnv(sandbox);
+      const { LOG_LEVEL: _pinned, ...env } = sandboxEnv(sandbox());
       gateway = await spawnService('gateway/main.ts', await freePort(), {
         ...env,
         CONFIG_SERVER_ENABLED: 'true',
-        CONFIG_SERVER_URL: system.configUrl,
+        CONFIG_SERVER_URL: system().configUrl,
         // The test's own key pair, not the development key file `npm start` creates.
-        AUTH_PUBLIC_KEY: system.auth.keys.publicKey,
+        AUTH_PUBLIC_KEY: system().auth.keys.publicKey,
         AUTH_PUBLIC_KEY_FILE: '',
       });
       const child = gateway;
       const url = `http://127.0.0.1:${child.port}`;
       expect(child.output()).toMatch(/"origin":"config-service".*"msg":"configuration loaded"/);
 
-      const key = `child-${sandbox.id}`;
-      await setConfig(system, {
+      const key = `child-${sandbox().id}`;
+      await setConfig(system(), {
         application: 'gateway',
         values: { log: { level: 'debug' }, ingest: { writeKeys: ['dev-write-key', key] } },
       });
@@ -276,7 +265,7 @@ describe('live configuration: changes reach running services without a restart',
 
       // Debug lines appear only now that the level is debug.
       expect(child.output()).not.toContain('configuration notice received');
-      await setConfig(system, {
+      await setConfig(system(), {
         application: 'gateway',
         values: { subgraphs: { profile: 'http://127.0.0.1:4999/graphql' } },
       });
@@ -292,7 +281,7 @@ describe('live configuration: changes reach running services without a restart',
 
     it('falls back to the local files when the config service is unreachable, or refuses to start with failFast', async () => {
       const unreachable = {
-        ...sandboxEnv(sandbox),
+        ...sandboxEnv(sandbox()),
         CONFIG_SERVER_ENABLED: 'true',
         CONFIG_SERVER_URL: `http://127.0.0.1:${await freePort()}`,
         CONFIG_SERVER_RETRY_ATTEMPTS: '2',
@@ -311,7 +300,7 @@ describe('live configuration: changes reach running services without a restart',
 
       const fallback = await spawnService('archiver/main.ts', await freePort(), {
         ...unreachable,
-        CONSUMER_GROUP_ID: `${sandbox.id}-fallback`,
+        CONSUMER_GROUP_ID: `${sandbox().id}-fallback`,
       });
       try {
         expect(fallback.output()).toContain(

@@ -1,6 +1,6 @@
 import { rename } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadLiveConfig } from '../config/client/client.ts';
 import { gatewayConfigSchema } from '../gateway/config.ts';
 import { createLogger } from '../lib/logger.ts';
@@ -15,8 +15,7 @@ import {
 } from './support/config.ts';
 import { collect, metricValue, wsClient } from './support/graphql-ws.ts';
 import { eventually, sendSegment } from './support/http.ts';
-import { createSandbox, type Sandbox } from './support/isolation.ts';
-import { startSystem, type RunningSystem } from './support/system.ts';
+import { useSystem } from './support/use-system.ts';
 
 interface Environment {
   name: string;
@@ -34,29 +33,19 @@ const CONFIG_QUERY = `query ($application: String!, $profile: String, $label: St
 }`;
 
 describe('config service: git-backed configuration (Spring Cloud Config model)', () => {
-  let sandbox: Sandbox;
-  let system: RunningSystem;
   const logs = captureLogs();
-
   let configToken: string;
-
-  beforeAll(async () => {
-    sandbox = await createSandbox();
-    // A bearer token beside the development Basic credential, which the services keep sending.
-    configToken = `config-token-${sandbox.id}`;
-    system = await startSystem(sandbox, {
-      logger: logs.logger,
-      configService: { auth: { token: configToken } },
-    });
-  });
-  afterAll(async () => {
-    await system?.stop();
-    await sandbox?.dispose();
+  const { sandbox, system } = useSystem({
+    system: (created) => {
+      // A bearer token beside the development Basic credential, which the services keep sending.
+      configToken = `config-token-${created.id}`;
+      return { logger: logs.logger, configService: { auth: { token: configToken } } };
+    },
   });
 
-  const head = () => gitIn(system.configRepo, 'rev-parse', 'main');
+  const head = () => gitIn(system().configRepo, 'rev-parse', 'main');
   async function config(application: string, profile?: string, label?: string) {
-    const answer = await system.query<{ config: Environment }>(CONFIG_QUERY, {
+    const answer = await system().query<{ config: Environment }>(CONFIG_QUERY, {
       application,
       ...(profile === undefined ? {} : { profile }),
       ...(label === undefined ? {} : { label }),
@@ -65,7 +54,7 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
   }
 
   it("serves Spring Cloud Config's environment JSON at /config/{application}/{profile}", async () => {
-    const response = await fetchEnvironment(system, '/config/gateway/default');
+    const response = await fetchEnvironment(system(), '/config/gateway/default');
     expect(response.status).toBe(200);
     const body = (await response.json()) as Record<string, unknown> & {
       propertySources: Array<{ name: string; source: Record<string, unknown> }>;
@@ -91,13 +80,13 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
   });
 
   it('layers application.yml < {app}.yml < {app}-{profile}.yml, the last profile winning', async () => {
-    const production = await setConfig(system, {
+    const production = await setConfig(system(), {
       application: 'processor',
       profile: 'production',
       values: { consumer: { groupId: 'from-production' }, http: { port: 4510 } },
     });
     expect(production).toMatchObject({ ok: true, file: 'processor-production.yml' });
-    const eu = await setConfig(system, {
+    const eu = await setConfig(system(), {
       application: 'processor',
       profile: 'eu',
       values: { consumer: { groupId: 'from-eu' } },
@@ -128,7 +117,7 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
     });
 
     const spring = (await (
-      await fetchEnvironment(system, '/config/processor/production,eu')
+      await fetchEnvironment(system(), '/config/processor/production,eu')
     ).json()) as { propertySources: Array<{ name: string }> };
     expect(spring.propertySources.map((s) => path.basename(s.name))).toEqual([
       'processor-eu.yml',
@@ -140,8 +129,8 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
 
   it('reads older values at an older label (tag or commit id), and diffs versions', async () => {
     const before = head();
-    gitIn(system.configRepo, 'tag', 'before-archiver-move');
-    const moved = await setConfig(system, {
+    gitIn(system().configRepo, 'tag', 'before-archiver-move');
+    const moved = await setConfig(system(), {
       application: 'archiver',
       values: { consumer: { groupId: 'archiver-v2' } },
       message: 'New archiver group',
@@ -161,7 +150,7 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
       values: { consumer: { groupId: 'archiver-v2' } },
     });
     const spring = (await (
-      await fetchEnvironment(system, '/config/archiver/default/before-archiver-move')
+      await fetchEnvironment(system(), '/config/archiver/default/before-archiver-move')
     ).json()) as { label: string; version: string; propertySources: Array<{ source: object }> };
     expect(spring).toMatchObject({ label: 'before-archiver-move', version: before });
     expect(spring.propertySources[0]?.source).toMatchObject({ 'consumer.groupId': 'archiver' });
@@ -171,11 +160,11 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
       message: 'no branch, tag or commit named "no-such-label"',
       extensions: { code: 'BAD_USER_INPUT' },
     });
-    expect((await fetchEnvironment(system, '/config/archiver/default/no-such-label')).status).toBe(
-      404,
-    );
+    expect(
+      (await fetchEnvironment(system(), '/config/archiver/default/no-such-label')).status,
+    ).toBe(404);
 
-    const diff = await system.query<{
+    const diff = await system().query<{
       configDiff: { from: string; to: string; changes: unknown[] };
     }>(`
         {
@@ -202,7 +191,7 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
 
   it('refuses an invalid value with a clear message and commits nothing', async () => {
     const before = head();
-    const invalid = await setConfig(system, {
+    const invalid = await setConfig(system(), {
       application: 'gateway',
       values: { http: { port: 'eighty' } },
     });
@@ -224,7 +213,7 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
         },
       ],
     });
-    const unknown = await setConfig(system, {
+    const unknown = await setConfig(system(), {
       application: 'gateway',
       values: { ingest: { writeKey: 'typo' } },
     });
@@ -235,7 +224,7 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
         message: 'unknown setting: gateway reads ingest.writeKey',
       },
     ]);
-    const shared = await setConfig(system, {
+    const shared = await setConfig(system(), {
       application: 'application',
       values: { log: { level: 'loud' } },
     });
@@ -244,14 +233,14 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
       expect.objectContaining({ application: 'processor', path: 'log.level' }),
     );
     expect(head()).toBe(before);
-    expect(gitIn(system.configRepo, 'status', '--porcelain')).toBe('');
+    expect(gitIn(system().configRepo, 'status', '--porcelain')).toBe('');
   });
 
   it('picks up a direct git commit on refreshConfig', async () => {
-    const text = gitIn(system.configRepo, 'show', 'main:profile.yml').replace('4001', '4601');
-    const commit = await commitDirectly(system.configRepo, 'profile.yml', text, 'Operator edit');
+    const text = gitIn(system().configRepo, 'show', 'main:profile.yml').replace('4001', '4601');
+    const commit = await commitDirectly(system().configRepo, 'profile.yml', text, 'Operator edit');
     const query = '{ config(application: "profile") { version values } }';
-    const refresh = () => refreshConfig(system);
+    const refresh = () => refreshConfig(system());
     expect(await refresh()).toEqual({
       version: commit,
       changed: true,
@@ -259,7 +248,7 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
       errors: [],
     });
     expect(await refresh()).toMatchObject({ changed: false });
-    const answer = await system.query<{ config: { version: string; values: { http: object } } }>(
+    const answer = await system().query<{ config: { version: string; values: { http: object } } }>(
       query,
     );
     expect(answer.data?.config).toMatchObject({
@@ -268,20 +257,20 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
     });
     expect(
       await eventually(
-        async () => (system.live['profile']?.version() === commit ? true : undefined),
+        async () => (system().live['profile']?.version() === commit ? true : undefined),
         10_000,
       ),
     ).toBe(true);
   });
 
   it('records the caller forwarded by the gateway as the commit author', async () => {
-    const viaGateway = await setConfig(system, {
+    const viaGateway = await setConfig(system(), {
       application: 'activity',
       values: { http: { port: 4602 } },
     });
-    const alice = await system.auth.token(['config:write'], { subject: 'alice@example.com' });
+    const alice = await system().auth.token(['config:write'], { subject: 'alice@example.com' });
     const asAlice = await setConfig(
-      system,
+      system(),
       {
         application: 'activity',
         values: { http: { port: 4603 } },
@@ -290,7 +279,7 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
       alice,
     );
     expect(viaGateway.ok && asAlice.ok).toBe(true);
-    const history = await system.query<{
+    const history = await system().query<{
       configHistory: Array<{
         version: string;
         author: string;
@@ -320,15 +309,15 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
   });
 
   it('never shows a secret in plain text in GraphQL answers or logs, and decrypts it for the services', async () => {
-    const secret = `wk-${sandbox.id}-hunter2`;
-    const encrypted = await system.query<{ encryptValue: string }>(
+    const secret = `wk-${sandbox().id}-hunter2`;
+    const encrypted = await system().query<{ encryptValue: string }>(
       'mutation ($value: String!) { encryptValue(value: $value) }',
       { value: secret },
     );
     const cipherText = encrypted.data?.encryptValue ?? '';
     expect(cipherText).toMatch(/^\{cipher\}/);
     const before = head();
-    const result = await setConfig(system, {
+    const result = await setConfig(system(), {
       application: 'gateway',
       values: { ingest: { writeKeys: ['dev-write-key', cipherText] } },
     });
@@ -337,7 +326,7 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
     // The running gateway decrypted it: the secret is a write key now.
     await eventually(async () => {
       const response = await sendSegment(
-        system.gatewayUrl,
+        system().gatewayUrl,
         'track',
         { userId: 's1', event: 'x' },
         secret,
@@ -347,10 +336,10 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
 
     const answers = [
       await config('gateway'),
-      await system.query(
+      await system().query(
         `{ configDiff(application: "gateway", from: "${before}", to: "main") { changes { key kind before after } } }`,
       ),
-      await system.query('{ configHistory(application: "gateway") { message } }'),
+      await system().query('{ configHistory(application: "gateway") { message } }'),
     ];
     for (const answer of answers) {
       expect(answer.errors).toBeUndefined();
@@ -361,8 +350,8 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
     });
     expect(JSON.stringify(answers[0])).not.toContain(cipherText);
     // Stored encrypted; decrypted only on the services' endpoint.
-    expect(gitIn(system.configRepo, 'show', 'main:gateway.yml')).not.toContain(secret);
-    const spring = await (await fetchEnvironment(system, '/config/gateway/default')).text();
+    expect(gitIn(system().configRepo, 'show', 'main:gateway.yml')).not.toContain(secret);
+    const spring = await (await fetchEnvironment(system(), '/config/gateway/default')).text();
     expect(spring).toContain(secret);
     // Both sides logged the change (by setting name): the config service and the gateway.
     expect(logs.text()).toContain('configuration committed');
@@ -371,19 +360,19 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
   });
 
   it('answers /config only to authenticated callers, and no decrypted secret to anyone else', async () => {
-    const secret = `wk-${sandbox.id}-swordfish`;
-    const encrypted = await system.query<{ encryptValue: string }>(
+    const secret = `wk-${sandbox().id}-swordfish`;
+    const encrypted = await system().query<{ encryptValue: string }>(
       'mutation ($value: String!) { encryptValue(value: $value) }',
       { value: secret },
     );
     const cipherText = encrypted.data?.encryptValue ?? '';
-    const stored = await setConfig(system, {
+    const stored = await setConfig(system(), {
       application: 'gateway',
       values: { ingest: { writeKeys: ['dev-write-key', cipherText] } },
     });
     expect(stored.ok).toBe(true);
 
-    const { username, password } = system.configAuth;
+    const { username, password } = system().configAuth;
     const refusedWith = {
       anonymous: {},
       'wrong password': basicAuth(username, `${password}-`),
@@ -403,14 +392,14 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
     ];
     for (const [who, headers] of Object.entries(refusedWith))
       for (const at of paths) {
-        const response = await fetchEnvironment(system, at, headers);
+        const response = await fetchEnvironment(system(), at, headers);
         const text = await response.text();
         expect(response.status, `${who} at ${at}`).toBe(401);
         expect(response.headers.get('www-authenticate')).toBe('Basic realm="PulseHub config"');
         expect(text).not.toContain(secret);
         expect(text).not.toContain(cipherText);
       }
-    const post = await fetch(`${system.configUrl}/config/gateway/default`, { method: 'POST' });
+    const post = await fetch(`${system().configUrl}/config/gateway/default`, { method: 'POST' });
     expect(post.status).toBe(401);
     // Refusals are logged by path and address, never with what the caller presented.
     expect(logs.text()).toContain('configuration request refused: no valid credentials');
@@ -421,13 +410,13 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
       basicAuth(username, password),
       { authorization: `Bearer ${configToken}` },
     ]) {
-      const response = await fetchEnvironment(system, '/config/gateway/default', headers);
+      const response = await fetchEnvironment(system(), '/config/gateway/default', headers);
       expect(response.status).toBe(200);
       expect(await response.text()).toContain(secret);
     }
     // Health, readiness and metrics stay open: they carry no configuration.
     for (const open of ['/health', '/ready', '/metrics'])
-      expect((await fetch(`${system.configUrl}${open}`)).status, open).toBe(200);
+      expect((await fetch(`${system().configUrl}${open}`)).status, open).toBe(200);
   });
 
   it('is read by the services through their config client with its credentials, and refused without', async () => {
@@ -437,12 +426,12 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
         profiles: [],
         logger: createLogger('gateway', 'silent'),
         overrides: {
-          ...sandbox.sharedOverrides,
-          configServer: { url: system.configUrl, retry: { attempts: 1 }, ...configServer },
+          ...sandbox().sharedOverrides,
+          configServer: { url: system().configUrl, retry: { attempts: 1 }, ...configServer },
         },
       });
     // Every service of this system already did (startSystem checks where each loaded from).
-    expect(Object.keys(system.live).sort()).toEqual([
+    expect(Object.keys(system().live).sort()).toEqual([
       'activity',
       'archiver',
       'gateway',
@@ -458,7 +447,7 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
   });
 
   it('streams configChanged over graphql-ws through the gateway', async () => {
-    const client = wsClient(system.graphqlUrl, { token: system.adminToken });
+    const client = wsClient(system().graphqlUrl, { token: system().adminToken });
     const received = collect<{
       configChanged: { applications: string[]; version: string; origin: string; author: string };
     }>(
@@ -468,11 +457,11 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
     try {
       // The change must happen after the gateway subscribed to the Config subgraph.
       await eventually(async () =>
-        (await metricValue(system.gatewayUrl, 'pulsehub_subscription_upstream_active')) >= 1
+        (await metricValue(system().gatewayUrl, 'pulsehub_subscription_upstream_active')) >= 1
           ? true
           : undefined,
       );
-      const change = await setConfig(system, {
+      const change = await setConfig(system(), {
         application: 'archiver',
         values: { consumer: { groupId: 'archiver-streamed' } },
       });
@@ -493,9 +482,9 @@ describe('config service: git-backed configuration (Spring Cloud Config model)',
   });
 
   it('is ready only while its repository answers', async () => {
-    const ready = async () => (await fetch(`${system.configUrl}/ready`)).status;
+    const ready = async () => (await fetch(`${system().configUrl}/ready`)).status;
     expect(await ready()).toBe(200);
-    const gitDir = path.join(system.configRepo, '.git');
+    const gitDir = path.join(system().configRepo, '.git');
     await rename(gitDir, `${gitDir}-away`);
     try {
       expect(await ready()).toBe(503);

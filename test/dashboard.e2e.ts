@@ -8,8 +8,7 @@ import { stopService } from '../lib/service.ts';
 import { TEST_TOKEN_CLAIMS } from './support/auth.ts';
 import { launchBrowser, type TestBrowser } from './support/browser.ts';
 import { sendSegment } from './support/http.ts';
-import { createSandbox, type Sandbox } from './support/isolation.ts';
-import { startSystem, type RunningSystem } from './support/system.ts';
+import { useSystem } from './support/use-system.ts';
 
 const eventCount = (page: Page) =>
   page.locator('#profile [data-field="eventCount"]').textContent({ timeout: 10_000 });
@@ -62,22 +61,23 @@ function shownAt(page: Page, count: string): Promise<number> {
  * serves it, it signs in with the development key and follows the hub through the public API.
  */
 describe('dashboard', () => {
-  let sandbox: Sandbox;
-  let system: RunningSystem;
   let browser: TestBrowser;
   let page: Page;
   let devKey: string;
+  const { sandbox, system } = useSystem({
+    system: async () => {
+      // Development sign-in needs a gateway that trusts the development key (as `npm start`'s).
+      devKey = (await ensureDevKeyPair()).privateKey;
+      return {
+        gateway: {
+          auth: { publicKey: '', publicKeyFile: DEV_PUBLIC_KEY_FILE },
+          dashboard: { devSignIn: true },
+        },
+      };
+    },
+  });
 
   beforeAll(async () => {
-    // Development sign-in needs a gateway that trusts the development key (as `npm start`'s).
-    devKey = (await ensureDevKeyPair()).privateKey;
-    sandbox = await createSandbox();
-    system = await startSystem(sandbox, {
-      gateway: {
-        auth: { publicKey: '', publicKeyFile: DEV_PUBLIC_KEY_FILE },
-        dashboard: { devSignIn: true },
-      },
-    });
     browser = await launchBrowser();
     page = await browser.page();
   });
@@ -88,11 +88,10 @@ describe('dashboard', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await system?.stop();
   });
 
   it('is served with a strict policy, and signs itself in during development', async () => {
-    const response = await page.goto(`${system.gatewayUrl}/dashboard`);
+    const response = await page.goto(`${system().gatewayUrl}/dashboard`);
     expect(response?.status()).toBe(200);
     const headers = response?.headers() ?? {};
     expect(headers['content-security-policy']).toContain("default-src 'self'");
@@ -104,7 +103,7 @@ describe('dashboard', () => {
     expect(headers['cache-control']).toBe('no-cache');
     const script = await page.locator('script[type="module"]').getAttribute('src');
     expect(script).toMatch(/^\/dashboard\/assets\/app-[A-Z0-9]+\.js$/);
-    const asset = await fetch(`${system.gatewayUrl}${script ?? ''}`);
+    const asset = await fetch(`${system().gatewayUrl}${script ?? ''}`);
     expect(asset.headers.get('cache-control')).toContain('immutable');
     expect(asset.headers.get('content-type')).toContain('text/javascript');
     await page.locator('#viewer', { hasText: DASHBOARD_SUBJECT }).waitFor({ timeout: 10_000 });
@@ -121,7 +120,7 @@ describe('dashboard', () => {
   });
 
   it('refuses a development sign-in asked for by another site', async () => {
-    const answer = await fetch(`${system.gatewayUrl}/dashboard/session`, {
+    const answer = await fetch(`${system().gatewayUrl}/dashboard/session`, {
       method: 'POST',
       headers: { origin: 'https://attacker.example' },
     });
@@ -129,12 +128,12 @@ describe('dashboard', () => {
   });
 
   it("shows a new user's event in the profile viewer within a second", async () => {
-    const user = `dash-new-${sandbox.id}`;
+    const user = `dash-new-${sandbox().id}`;
     await watchProfile(page, user);
     await page.locator('#connection[data-state="open"]').waitFor({ timeout: 10_000 });
     for (const expected of ['1', '2']) {
       const shown = shownAt(page, expected);
-      const response = await sendSegment(system.gatewayUrl, 'track', {
+      const response = await sendSegment(system().gatewayUrl, 'track', {
         userId: user,
         event: 'Dashboard Opened',
       });
@@ -151,12 +150,16 @@ describe('dashboard', () => {
   });
 
   it('renders a hostile trait as text', async () => {
-    const user = `dash-xss-${sandbox.id}`;
+    const user = `dash-xss-${sandbox().id}`;
     const hostile = '<img src=x onerror="window.__hacked = true">';
     await watchProfile(page, user);
     expect(
-      (await sendSegment(system.gatewayUrl, 'identify', { userId: user, traits: { bio: hostile } }))
-        .status,
+      (
+        await sendSegment(system().gatewayUrl, 'identify', {
+          userId: user,
+          traits: { bio: hostile },
+        })
+      ).status,
     ).toBe(200);
     const trait = page.locator('#profile [data-trait="bio"] dd');
     await trait.waitFor({ timeout: 10_000 });
@@ -168,7 +171,7 @@ describe('dashboard', () => {
   });
 
   it('renders a burst of updates once per frame at most', async () => {
-    const user = `dash-burst-${sandbox.id}`;
+    const user = `dash-burst-${sandbox().id}`;
     await watchProfile(page, user);
     // Counts the page's animation frames from here on.
     await page.evaluate(() => {
@@ -183,7 +186,7 @@ describe('dashboard', () => {
     // 100 concurrent requests of 5 events: many separate profile messages, close together.
     const batch = Array.from({ length: 5 }, () => ({ type: 'track', userId: user, event: 'Tick' }));
     const answers = await Promise.all(
-      Array.from({ length: 100 }, () => sendSegment(system.gatewayUrl, 'batch', { batch })),
+      Array.from({ length: 100 }, () => sendSegment(system().gatewayUrl, 'batch', { batch })),
     );
     expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200));
     await page
@@ -210,8 +213,8 @@ describe('dashboard', () => {
     const before = Number(
       (await segment.locator('[data-field="size"]').textContent())?.replace(/,/g, ''),
     );
-    const user = `dash-segment-${sandbox.id}`;
-    expect((await sendSegment(system.gatewayUrl, 'identify', { userId: user })).status).toBe(200);
+    const user = `dash-segment-${sandbox().id}`;
+    expect((await sendSegment(system().gatewayUrl, 'identify', { userId: user })).status).toBe(200);
     await segment.locator('[data-kind="ENTERED"]', { hasText: user }).waitFor({ timeout: 10_000 });
     await segment
       .locator('[data-field="size"]', { hasText: new RegExp(`^${before + 1}$`) })
@@ -227,7 +230,7 @@ describe('dashboard', () => {
       userId: `dash-sys-${i}`,
       event: 'Ping',
     }));
-    expect((await sendSegment(system.gatewayUrl, 'batch', { batch })).status).toBe(200);
+    expect((await sendSegment(system().gatewayUrl, 'batch', { batch })).status).toBe(200);
     await page.waitForFunction(
       (floor) =>
         Number(
@@ -245,7 +248,7 @@ describe('dashboard', () => {
   });
 
   it('works with a pasted token when development sign-in is off; a missing scope fails only its panel', async () => {
-    const production = await system.startGateway({
+    const production = await system().startGateway({
       overrides: { dashboard: { devSignIn: false } },
     });
     // Stopped with the rest of the system.
@@ -266,7 +269,7 @@ describe('dashboard', () => {
     await tab.click('#sign-in button[type="submit"]');
     await tab.locator('#viewer', { hasText: 'pasted-operator' }).waitFor({ timeout: 10_000 });
     expect(await tab.isVisible('#sign-in')).toBe(false);
-    await watchProfile(tab, `dash-burst-${sandbox.id}`);
+    await watchProfile(tab, `dash-burst-${sandbox().id}`);
     expect(await eventCount(tab)).toBe('500');
     await tab
       .locator('#system[data-state="error"] [data-role="error"]', {
@@ -283,7 +286,7 @@ describe('dashboard', () => {
   });
 
   it('shows a stopped service as down', async () => {
-    await stopService(system.services['archiver']!);
+    await stopService(system().services['archiver']!);
     await page
       .locator('#system [data-service="archiver"][data-up="false"]')
       .waitFor({ timeout: 30_000 });

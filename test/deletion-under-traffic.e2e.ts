@@ -2,50 +2,47 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDeletionUnderTraffic } from './support/deletion-under-traffic-scenario.ts';
 import type { ChildService } from './support/child-service.ts';
 import { basicAuth } from './support/http.ts';
-import { createSandbox, type Sandbox } from './support/isolation.ts';
 import { spawnProcessor } from './support/processor.ts';
-import { startSystem, type RunningSystem } from './support/system.ts';
+import { useSystem } from './support/use-system.ts';
 import { stopService } from '../lib/service.ts';
 
 const DELETE = `mutation ($id: ID!) { deleteProfile(id: $id) { ok error { code message } } }`;
 
 describe('deletion under traffic: nothing of an erased profile survives or returns', () => {
-  let sandbox: Sandbox;
-  let system: RunningSystem;
+  const { sandbox, system } = useSystem({
+    partitions: 3,
+    system: {
+      // The scenario's bursts come on top of the stream: the write key's rate is not under test.
+      gateway: { ingest: { rateLimit: { eventsPerSecond: 100_000, burst: 100_000 } } },
+    },
+  });
   let processor: ChildService;
 
   beforeAll(async () => {
-    sandbox = await createSandbox({ partitions: 3 });
-    system = await startSystem(sandbox, {
-      // The scenario's bursts come on top of the stream: the write key's rate is not under test.
-      gateway: { ingest: { rateLimit: { eventsPerSecond: 100_000, burst: 100_000 } } },
-    });
     // The processor as a process of its own, so it can be frozen mid-round (SIGSTOP).
-    await stopService(system.services['processor']!);
-    processor = await spawnProcessor(sandbox);
+    await stopService(system().services['processor']!);
+    processor = await spawnProcessor(sandbox());
   });
   afterAll(async () => {
     await processor?.stop();
-    await system?.stop();
-    await sandbox?.dispose();
   });
 
   it('erases every pre-deletion event everywhere; later events form a new profile', async () => {
     const outcome = await runDeletionUnderTraffic({
-      namespace: sandbox,
-      gatewayUrl: system.gatewayUrl,
+      namespace: sandbox(),
+      gatewayUrl: system().gatewayUrl,
       ingestHeaders: { authorization: basicAuth('dev-write-key') },
       async deleteProfile(id) {
-        const answer = await system.query<{ deleteProfile: { ok: boolean } }>(DELETE, { id });
+        const answer = await system().query<{ deleteProfile: { ok: boolean } }>(DELETE, { id });
         if (answer.data?.deleteProfile.ok !== true)
           throw new Error(`deleteProfile(${id}) answered ${JSON.stringify(answer)}`);
       },
       groups: {
-        processor: `${sandbox.id}-processor`,
-        archiver: `${sandbox.id}-archiver`,
-        snapshots: `${sandbox.id}-archiver-snapshots`,
+        processor: `${sandbox().id}-processor`,
+        archiver: `${sandbox().id}-archiver`,
+        snapshots: `${sandbox().id}-archiver-snapshots`,
       },
-      idPrefix: `${sandbox.id}-del`,
+      idPrefix: `${sandbox().id}-del`,
       freezeProcessor() {
         processor.process.kill('SIGSTOP');
         return Promise.resolve(() => {

@@ -5,9 +5,8 @@ import { parseBrokers } from '../lib/kafka/client.ts';
 import { EVENT_TIME_WINDOW } from '../schema/event.ts';
 import { archiveProbe, type ArchiveProbe } from './support/archive.ts';
 import { basicAuth, eventually, sendSegment } from './support/http.ts';
-import { createSandbox, type Sandbox } from './support/isolation.ts';
 import { readTopic } from './support/kafka.ts';
-import { startSystem, type RunningSystem } from './support/system.ts';
+import { useSystem } from './support/use-system.ts';
 
 const PROFILE_QUERY = 'query ($id: ID!) { profile(id: $id) { id eventCount traits } }';
 
@@ -20,26 +19,21 @@ const track = (userId: string, fields: Record<string, unknown> = {}) => ({
 });
 
 describe('hostile values: what no sink can store never stops, stalls or duplicates anything', () => {
-  let sandbox: Sandbox;
-  let system: RunningSystem;
+  const { sandbox, system } = useSystem({ partitions: 3 });
   let archive: ArchiveProbe;
   /** Plain kafkajs, as an outside producer writes: no PulseHub code, not idempotent. */
   let kafka: Kafka;
 
   beforeAll(async () => {
-    sandbox = await createSandbox({ partitions: 3 });
-    system = await startSystem(sandbox);
-    archive = archiveProbe(sandbox);
+    archive = archiveProbe(sandbox());
     kafka = new Kafka({
-      clientId: `${sandbox.id}-outside-producer`,
-      brokers: parseBrokers(sandbox.kafkaBrokers),
+      clientId: `${sandbox().id}-outside-producer`,
+      brokers: parseBrokers(sandbox().kafkaBrokers),
       logLevel: logLevel.NOTHING,
     });
   });
   afterAll(async () => {
     await archive?.close();
-    await system?.stop();
-    await sandbox?.dispose();
   });
 
   /** Sends records as an outside producer does; resolves with each record's partition@offset. */
@@ -52,7 +46,7 @@ describe('hostile values: what no sink can store never stops, stalls or duplicat
       const positions: Array<{ partition: number; offset: string }> = [];
       // One send per record: each answer's baseOffset is then that record's offset.
       for (const message of messages) {
-        const [meta] = await producer.send({ topic: sandbox.topics.events, messages: [message] });
+        const [meta] = await producer.send({ topic: sandbox().topics.events, messages: [message] });
         positions.push({ partition: meta?.partition ?? -1, offset: meta?.baseOffset ?? '-1' });
       }
       return positions;
@@ -62,7 +56,7 @@ describe('hostile values: what no sink can store never stops, stalls or duplicat
   }
 
   const profileOf = async (id: string) => {
-    const answer = await system.query<{
+    const answer = await system().query<{
       profile: { id: string; eventCount: number; traits: Record<string, unknown> } | null;
     }>(PROFILE_QUERY, { id });
     return answer.data?.profile ?? undefined;
@@ -74,7 +68,7 @@ describe('hostile values: what no sink can store never stops, stalls or duplicat
     );
 
   it('answers 400 naming the field for every value no sink can store, through ingest', async () => {
-    const u = `${sandbox.id}-ingest`;
+    const u = `${sandbox().id}-ingest`;
     const cases: Array<[string, string, Record<string, unknown>, string[]]> = [
       [
         'U+0000 in a value',
@@ -120,7 +114,7 @@ describe('hostile values: what no sink can store never stops, stalls or duplicat
       ['an unappliable properties', 'track', track(u, { properties: ['x'] }), ['properties']],
     ];
     for (const [name, type, body, fields] of cases) {
-      const response = await sendSegment(system.gatewayUrl, type, body);
+      const response = await sendSegment(system().gatewayUrl, type, body);
       expect(response.status, name).toBe(400);
       const answer = (await response.json()) as { errors: Array<{ field: string }> };
       expect(
@@ -128,7 +122,7 @@ describe('hostile values: what no sink can store never stops, stalls or duplicat
         name,
       ).toEqual(fields);
     }
-    const batch = await fetch(`${system.gatewayUrl}/v1/batch`, {
+    const batch = await fetch(`${system().gatewayUrl}/v1/batch`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: basicAuth('dev-write-key') },
       body: JSON.stringify({
@@ -149,10 +143,10 @@ describe('hostile values: what no sink can store never stops, stalls or duplicat
   });
 
   it('accepts and archives the edge times through ingest', async () => {
-    const u = `${sandbox.id}-ingest-edge`;
+    const u = `${sandbox().id}-ingest-edge`;
     const receivedSoon = new Date(Date.now() + 23 * 3_600_000).toISOString();
     for (const timestamp of [EVENT_TIME_WINDOW.from, receivedSoon]) {
-      const response = await sendSegment(system.gatewayUrl, 'track', track(u, { timestamp }));
+      const response = await sendSegment(system().gatewayUrl, 'track', track(u, { timestamp }));
       expect(response.status, timestamp).toBe(200);
     }
     const rows = await eventually(async () => {
@@ -165,7 +159,7 @@ describe('hostile values: what no sink can store never stops, stalls or duplicat
   });
 
   it('dead-letters every hostile record straight on the topic, and applies the edge ones', async () => {
-    const u = `${sandbox.id}-raw`;
+    const u = `${sandbox().id}-raw`;
     const stamped = {
       messageId: 'm',
       timestamp: '2026-01-01T00:00:00.000Z',
@@ -253,8 +247,8 @@ describe('hostile values: what no sink can store never stops, stalls or duplicat
     // processor, which owns the events topic's dead letters, wrote one per record, with the
     // original bytes and the reason; the archiver skipped them, so none appears twice.
     const letters = await readTopic(
-      sandbox,
-      sandbox.topics.deadLetter,
+      sandbox(),
+      sandbox().topics.deadLetter,
       (messages) => lettersBy(messages, 'processor').size >= poison.length,
     );
     const byKey = lettersBy(letters, 'processor');
@@ -271,7 +265,7 @@ describe('hostile values: what no sink can store never stops, stalls or duplicat
   });
 
   it('applies and archives a raw Segment event without receivedAt, messageId or timestamp', async () => {
-    const u = `${sandbox.id}-outside`;
+    const u = `${sandbox().id}-outside`;
     const before = Date.now();
     const [position] = await produce([
       { key: u, value: JSON.stringify({ type: 'identify', userId: u, traits: { plan: 'pro' } }) },
@@ -294,8 +288,8 @@ describe('hostile values: what no sink can store never stops, stalls or duplicat
   });
 
   it('afterwards still applies, archives and snapshots a fresh event of another user, and every service is ready', async () => {
-    const u = `${sandbox.id}-fresh`;
-    const response = await sendSegment(system.gatewayUrl, 'identify', {
+    const u = `${sandbox().id}-fresh`;
+    const response = await sendSegment(system().gatewayUrl, 'identify', {
       userId: u,
       traits: { plan: 'team' },
     });
@@ -310,7 +304,7 @@ describe('hostile values: what no sink can store never stops, stalls or duplicat
       return found;
     });
     expect(Number(snapshot.version)).toBe(1);
-    for (const [name, service] of Object.entries(system.services)) {
+    for (const [name, service] of Object.entries(system().services)) {
       const ready = await fetch(`http://127.0.0.1:${service.http.port()}/ready`);
       expect(ready.status, `${name} /ready`).toBe(200);
     }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka, parseBrokers } from '../lib/kafka/client.ts';
 import { DEAD_LETTER_HEADERS } from '../lib/kafka/dead-letter.ts';
 import { createLogger } from '../lib/logger.ts';
-import { createProfileStore } from '../lib/profile-store.ts';
+import { createProfileStore } from '../profiles/profile-store.ts';
 import type { ProcessorConfig } from '../processor/config.ts';
 import { createProcessor } from '../processor/processor.ts';
 import { profileRulesFromConfig } from '../processor/rules.ts';
@@ -11,10 +11,9 @@ import { parseStoredProfile, type StoredProfile } from '../schema/profile.ts';
 import { archiveProbe, type ArchiveProbe } from './support/archive.ts';
 import { setConfig } from './support/config.ts';
 import { basicAuth, eventually } from './support/http.ts';
-import { createSandbox, type Sandbox } from './support/isolation.ts';
 import { readTopic } from './support/kafka.ts';
 import { sandboxProfiles } from './support/profiles.ts';
-import { startSystem, type RunningSystem } from './support/system.ts';
+import { useSystem } from './support/use-system.ts';
 
 /**
  * Low bounds, so one profile passes each of them in a few hundred events; the defaults are
@@ -37,8 +36,7 @@ const START = Date.UTC(2026, 0, 1); // event times of the big profile, ms
 const HOUR = 3_600_000; // 1 hour in ms
 
 describe('hot path: bounded profiles', () => {
-  let sandbox: Sandbox;
-  let system: RunningSystem;
+  const { sandbox, system } = useSystem();
   let profiles: ReturnType<typeof sandboxProfiles>;
   let archive: ArchiveProbe;
   let processorUrl: string;
@@ -46,19 +44,17 @@ describe('hot path: bounded profiles', () => {
   let probe: NodeJS.Timeout | undefined;
 
   beforeAll(async () => {
-    sandbox = await createSandbox();
-    system = await startSystem(sandbox);
-    profiles = sandboxProfiles(sandbox);
-    archive = archiveProbe(sandbox);
-    processorUrl = `http://127.0.0.1:${system.services['processor']?.http.port()}`;
-    const changed = await setConfig(system, {
+    profiles = sandboxProfiles(sandbox());
+    archive = archiveProbe(sandbox());
+    processorUrl = `http://127.0.0.1:${system().services['processor']?.http.port()}`;
+    const changed = await setConfig(system(), {
       application: 'processor',
       values: { limits: LIMITS },
       message: 'Low profile limits',
     });
     expect(changed.ok, JSON.stringify(changed.errors)).toBe(true);
     await eventually(async () =>
-      system.live['processor']?.version() === changed.version ? true : undefined,
+      system().live['processor']?.version() === changed.version ? true : undefined,
     );
     // The processor's readiness, sampled for the whole test.
     probe = setInterval(() => {
@@ -71,18 +67,16 @@ describe('hot path: bounded profiles', () => {
     clearInterval(probe);
     profiles?.close();
     await archive?.close();
-    await system?.stop();
-    await sandbox?.dispose();
   });
 
   let messageSeq = 0;
   /** Sends one /v1/batch through the gateway with the development write key. */
   async function sendBatch(batch: Array<Record<string, unknown>>): Promise<void> {
-    const answer = await fetch(`${system.gatewayUrl}/v1/batch`, {
+    const answer = await fetch(`${system().gatewayUrl}/v1/batch`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: basicAuth('dev-write-key') },
       body: JSON.stringify({
-        batch: batch.map((call) => ({ messageId: `${sandbox.id}-${messageSeq++}`, ...call })),
+        batch: batch.map((call) => ({ messageId: `${sandbox().id}-${messageSeq++}`, ...call })),
       }),
     });
     expect(answer.status, await answer.clone().text()).toBe(200);
@@ -179,7 +173,7 @@ describe('hot path: bounded profiles', () => {
     expect(Buffer.byteLength(document ?? '')).toBeLessThanOrEqual(LIMITS.documentBytes);
 
     // The changelog record and the PostgreSQL snapshot of the final profile exist.
-    const changelog = await readTopic(sandbox, sandbox.topics.changelog, (messages) =>
+    const changelog = await readTopic(sandbox(), sandbox().topics.changelog, (messages) =>
       messages.some(
         (m) =>
           m.key?.toString() === BIG &&
@@ -213,14 +207,14 @@ describe('hot path: bounded profiles', () => {
   it('sets aside an event that would grow a document past documentBytes, and applies the rest', async () => {
     // documentBytes below what validation allows: only the last line of defence can hold it.
     const documentBytes = 3_000;
-    const layout = redisLayout(`${sandbox.keyPrefix}guard:`);
-    const current = system.live['processor']?.current() as ProcessorConfig;
+    const layout = redisLayout(`${sandbox().keyPrefix}guard:`);
+    const current = system().live['processor']?.current() as ProcessorConfig;
     const logger = createLogger('guard-processor', 'error');
     const guard = createProcessor({
-      kafka: createKafka(parseBrokers(sandbox.kafkaBrokers), `${sandbox.id}-guard`, logger),
+      kafka: createKafka(parseBrokers(sandbox().kafkaBrokers), `${sandbox().id}-guard`, logger),
       store: createProfileStore(profiles.redis, layout),
-      topics: sandbox.topics,
-      groupId: `${sandbox.id}-guard`,
+      topics: sandbox().topics,
+      groupId: `${sandbox().id}-guard`,
       logger,
       rules: () => ({
         ...profileRulesFromConfig(current),
@@ -252,7 +246,7 @@ describe('hot path: bounded profiles', () => {
       expect(big?.profile.eventCounts).toEqual({ Before: 1, After: 1 });
       expect(small?.profile.eventCounts).toEqual({ Ping: 1 });
       const fromGuard = (m: { key: Buffer | null }) => m.key?.toString() === 'guard-big';
-      const letters = await readTopic(sandbox, sandbox.topics.deadLetter, (messages) =>
+      const letters = await readTopic(sandbox(), sandbox().topics.deadLetter, (messages) =>
         messages.some(fromGuard),
       );
       const letter = letters.find(fromGuard);

@@ -1,10 +1,9 @@
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import Analytics from '@rudderstack/rudder-sdk-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { basicAuth, eventually } from './support/http.ts';
-import { createSandbox, type Sandbox } from './support/isolation.ts';
-import { startSystem, type RunningSystem } from './support/system.ts';
+import { useSystem } from './support/use-system.ts';
 
 const PROFILE_QUERY = `query ($id: ID!) { profile(id: $id) {
   userId eventCount pageViews traits eventCounts { name count } } }`;
@@ -55,17 +54,7 @@ async function withPeakRss<T>(action: () => Promise<T>): Promise<{ result: T; gr
 }
 
 describe('ingest: compressed request bodies', () => {
-  let sandbox: Sandbox;
-  let system: RunningSystem;
-
-  beforeAll(async () => {
-    sandbox = await createSandbox();
-    system = await startSystem(sandbox);
-  });
-  afterAll(async () => {
-    await system?.stop();
-    await sandbox?.dispose();
-  });
+  const { sandbox, system } = useSystem();
 
   /** POSTs `body` (bytes, or a stream sent chunked) to `/v1/{path}` with the dev write key. */
   async function post(
@@ -73,7 +62,7 @@ describe('ingest: compressed request bodies', () => {
     body: Buffer | Readable,
     encoding?: string,
   ): Promise<{ status: number; headers: Headers; body: unknown }> {
-    const response = await fetch(`${system.gatewayUrl}/v1/${path}`, {
+    const response = await fetch(`${system().gatewayUrl}/v1/${path}`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -88,19 +77,19 @@ describe('ingest: compressed request bodies', () => {
 
   const profileWhen = (id: string, done: (p: ProfileAnswer) => boolean) =>
     eventually(async () => {
-      const answer = await system.query<{ profile: ProfileAnswer | null }>(PROFILE_QUERY, { id });
+      const answer = await system().query<{ profile: ProfileAnswer | null }>(PROFILE_QUERY, { id });
       expect(answer.errors).toBeUndefined();
       const profile = answer.data?.profile;
       return profile && done(profile) ? profile : undefined;
     });
 
   it('takes identify, track and page from @rudderstack/rudder-sdk-node, which gzips by default', async () => {
-    const userId = `${sandbox.id}-rudder`;
+    const userId = `${sandbox().id}-rudder`;
     const errors: unknown[] = [];
     // Defaults (gzip on, flushAt 20, flushInterval 10 s, path /v1/batch, retries) but the host;
     // the explicit flush() below sends what the 10 s timer would.
     const client = new Analytics('dev-write-key', {
-      dataPlaneUrl: system.gatewayUrl,
+      dataPlaneUrl: system().gatewayUrl,
       logLevel: 'error',
       errorHandler: (error: unknown) => errors.push(error),
     });
@@ -120,7 +109,7 @@ describe('ingest: compressed request bodies', () => {
   });
 
   it('decodes gzip and deflate, refuses other encodings with 415 and corrupt bodies with 400', async () => {
-    const userId = `${sandbox.id}-codings`;
+    const userId = `${sandbox().id}-codings`;
     const call = (event: string) => Buffer.from(JSON.stringify({ userId, event }));
     expect((await post('track', zlib.gzipSync(call('Gzipped')), 'gzip')).status).toBe(200);
     expect((await post('track', zlib.deflateSync(call('Deflated')), 'deflate')).status).toBe(200);
@@ -183,7 +172,7 @@ describe('ingest: compressed request bodies', () => {
     );
 
     // The gateway still answers.
-    const userId = `${sandbox.id}-after-bomb`;
+    const userId = `${sandbox().id}-after-bomb`;
     const call = JSON.stringify({ userId, event: 'Still Here' });
     expect((await post('track', zlib.gzipSync(call), 'gzip')).status).toBe(200);
     await profileWhen(userId, (p) => p.eventCount === 1);

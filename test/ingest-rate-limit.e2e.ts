@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { setConfig } from './support/config.ts';
 import { metricValue } from './support/graphql-ws.ts';
 import { eventually, sendSegment } from './support/http.ts';
-import { createSandbox, type Sandbox } from './support/isolation.ts';
-import { startSystem, type RunningSystem } from './support/system.ts';
+import { useSystem } from './support/use-system.ts';
 
 const PROFILE_QUERY = `query ($id: ID!) { profile(id: $id) { eventCount eventCounts { name count } } }`;
 
@@ -18,22 +17,14 @@ const batchOf = (userId: string, event: string, size: number) => ({
 });
 
 describe('ingest: rate limits per write key', () => {
-  let sandbox: Sandbox;
-  let system: RunningSystem;
-
-  beforeAll(async () => {
-    sandbox = await createSandbox();
-    // The burst is pinned at its minimum (one full batch); the rate stays in the config
-    // repository, where the live-change test edits it.
-    system = await startSystem(sandbox, { gateway: { ingest: { rateLimit: { burst: 2_500 } } } });
-  });
-  afterAll(async () => {
-    await system?.stop();
-    await sandbox?.dispose();
+  // The burst is pinned at its minimum (one full batch); the rate stays in the config
+  // repository, where the live-change test edits it.
+  const { sandbox, system } = useSystem({
+    system: { gateway: { ingest: { rateLimit: { burst: 2_500 } } } },
   });
 
   const profileOf = async (id: string) =>
-    (await system.query<{ profile: ProfileAnswer | null }>(PROFILE_QUERY, { id })).data?.profile;
+    (await system().query<{ profile: ProfileAnswer | null }>(PROFILE_QUERY, { id })).data?.profile;
   /** Waits until profile `id` holds `count` events, then gives its count per event name. */
   const countsOnceAt = async (id: string, count: number) => {
     const profile = await eventually(async () => {
@@ -45,10 +36,10 @@ describe('ingest: rate limits per write key', () => {
 
   it('refuses concurrent batches over the rate with 429 + Retry-After, and counts every 200 exactly', async () => {
     // A gateway of its own, at 1 event/s: its 2,500-event burst takes five batches of 500.
-    const gateway = await system.startGateway({
+    const gateway = await system().startGateway({
       overrides: { ingest: { rateLimit: { eventsPerSecond: 1, burst: 2_500 } } },
     });
-    const users = Array.from({ length: 10 }, (_, i) => `rl-${i}-${sandbox.id}`);
+    const users = Array.from({ length: 10 }, (_, i) => `rl-${i}-${sandbox().id}`);
     const answers = await Promise.all(
       users.map(async (userId) => {
         const response = await sendSegment(gateway.url, 'batch', batchOf(userId, 'Burst', 500));
@@ -76,7 +67,7 @@ describe('ingest: rate limits per write key', () => {
     // counted, anything of the refused batch that had reached Kafka would have been too.
     for (const { userId } of refused) {
       expect(
-        (await sendSegment(system.gatewayUrl, 'track', { userId, event: 'After' })).status,
+        (await sendSegment(system().gatewayUrl, 'track', { userId, event: 'After' })).status,
       ).toBe(200);
       expect(await countsOnceAt(userId, 1)).toEqual({ After: 1 });
     }
@@ -84,17 +75,17 @@ describe('ingest: rate limits per write key', () => {
 
   it('applies a live change of the rate to the next request', async () => {
     // A write key of its own, so its bucket starts full whatever the other test sent.
-    const writeKey = `rl-key-${sandbox.id}`;
-    const userId = `rl-live-${sandbox.id}`;
+    const writeKey = `rl-key-${sandbox().id}`;
+    const userId = `rl-live-${sandbox().id}`;
     const apply = async (ingest: Record<string, unknown>, changed: string[]) => {
-      const result = await setConfig(system, { application: 'gateway', values: { ingest } });
+      const result = await setConfig(system(), { application: 'gateway', values: { ingest } });
       expect(result).toMatchObject({ ok: true, changed });
       await eventually(async () =>
-        system.live['gateway']?.version() === result.version ? true : undefined,
+        system().live['gateway']?.version() === result.version ? true : undefined,
       );
     };
     const send = (event: string, size: number) =>
-      sendSegment(system.gatewayUrl, 'batch', batchOf(userId, event, size), writeKey);
+      sendSegment(system().gatewayUrl, 'batch', batchOf(userId, event, size), writeKey);
 
     await apply({ writeKeys: ['dev-write-key', writeKey], rateLimit: { eventsPerSecond: 1 } }, [
       'ingest.rateLimit.eventsPerSecond',

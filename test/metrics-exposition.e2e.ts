@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { promtoolPath } from '../scripts/system-packages.ts';
-import { createSandbox, type Sandbox } from './support/isolation.ts';
 import { metricValue } from './support/graphql-ws.ts';
 import { eventually, sendSegment } from './support/http.ts';
-import { startSystem, type RunningSystem } from './support/system.ts';
+import { useSystem } from './support/use-system.ts';
 
 /** What `promtool check metrics` says about an exposition: empty when it has nothing to say. */
 function promtoolProblems(exposition: string): { status: number | null; problems: string } {
@@ -21,19 +20,16 @@ function promtoolProblems(exposition: string): { status: number | null; problems
  * HELP and TYPE, `_total` only on counters), after traffic has touched the labelled series.
  */
 describe('metrics exposition', () => {
-  let sandbox: Sandbox;
-  let system: RunningSystem;
+  const { sandbox, system } = useSystem();
   const metrics = (service: string): Promise<string> => {
-    const port = system.services[service]?.http.port();
+    const port = system().services[service]?.http.port();
     if (port === undefined) throw new Error(`no service ${service}`);
     return fetch(`http://127.0.0.1:${port}/metrics`).then((response) => response.text());
   };
 
   beforeAll(async () => {
-    sandbox = await createSandbox();
-    system = await startSystem(sandbox);
-    const userId = `metrics-${sandbox.id}`;
-    const sent = await sendSegment(system.gatewayUrl, 'track', { userId, event: 'Scraped' });
+    const userId = `metrics-${sandbox().id}`;
+    const sent = await sendSegment(system().gatewayUrl, 'track', { userId, event: 'Scraped' });
     expect(sent.status).toBe(200);
     // Both paths handled the event: their per-partition series exist.
     await eventually(async () => {
@@ -44,11 +40,6 @@ describe('metrics exposition', () => {
         ? true
         : undefined;
     }, 60_000);
-  });
-
-  afterAll(async () => {
-    await system?.stop();
-    await sandbox?.dispose();
   });
 
   it.each(['gateway', 'profile', 'activity', 'config', 'processor', 'archiver'])(
@@ -83,14 +74,14 @@ describe('metrics exposition', () => {
     // A code not answered yet has no series: it counts 0.
     const answered = async (code: string): Promise<number> => {
       const value = await metricValue(
-        system.gatewayUrl,
+        system().gatewayUrl,
         'pulsehub_ingest_requests_total',
         `code="${code}"`,
       );
       return Number.isNaN(value) ? 0 : value;
     };
     const before = await answered('400');
-    const refused = await sendSegment(system.gatewayUrl, 'track', { event: 'No identity' });
+    const refused = await sendSegment(system().gatewayUrl, 'track', { event: 'No identity' });
     expect(refused.status).toBe(400);
     expect(await answered('400')).toBe(before + 1);
     expect(await answered('200')).toBeGreaterThanOrEqual(1);

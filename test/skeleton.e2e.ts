@@ -1,24 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSandbox, type Sandbox } from './support/isolation.ts';
+import { describe, expect, it } from 'vitest';
 import { eventually, sendSegment } from './support/http.ts';
-import { startSystem, type RunningSystem } from './support/system.ts';
+import { useSystem } from './support/use-system.ts';
 
 describe('walking skeleton: ingest -> Kafka -> processor/archiver -> federated query', () => {
-  let sandbox: Sandbox;
-  let system: RunningSystem;
-
-  beforeAll(async () => {
-    sandbox = await createSandbox();
-    system = await startSystem(sandbox);
-  });
-  afterAll(async () => {
-    await system?.stop();
-    await sandbox?.dispose();
-  });
+  const { sandbox, system } = useSystem();
 
   it('shows a tracked event in the profile (Redis) and its activities (PostgreSQL)', async () => {
-    const userId = `user-${sandbox.id}`;
-    const response = await sendSegment(system.gatewayUrl, 'track', {
+    const userId = `user-${sandbox().id}`;
+    const response = await sendSegment(system().gatewayUrl, 'track', {
       userId,
       event: 'Signed Up',
       properties: { plan: 'pro' },
@@ -28,7 +17,7 @@ describe('walking skeleton: ingest -> Kafka -> processor/archiver -> federated q
 
     const query = `query ($id: ID!) { profile(id: $id) { id eventCount activities(first: 5) { edges { node { name type properties } } } } }`;
     const profile = await eventually(async () => {
-      const answer = await system.query<{
+      const answer = await system().query<{
         profile: {
           id: string;
           eventCount: number;
@@ -51,7 +40,7 @@ describe('walking skeleton: ingest -> Kafka -> processor/archiver -> federated q
   });
 
   it('answers a configuration query through the gateway', async () => {
-    const answer = await system.query<{
+    const answer = await system().query<{
       config: { name: string; propertySources: Array<{ name: string }> };
     }>('{ config(application: "processor") { name propertySources { name } } }');
     expect(answer.errors).toBeUndefined();
@@ -62,7 +51,7 @@ describe('walking skeleton: ingest -> Kafka -> processor/archiver -> federated q
   });
 
   it('serves health and readiness on every service', async () => {
-    for (const [name, service] of Object.entries(system.services)) {
+    for (const [name, service] of Object.entries(system().services)) {
       const base = `http://127.0.0.1:${service.http.port()}`;
       expect((await fetch(`${base}/health`)).status, `${name} /health`).toBe(200);
       expect((await fetch(`${base}/ready`)).status, `${name} /ready`).toBe(200);

@@ -11,8 +11,7 @@ import type { ProfileConfig } from '../subgraphs/profile/config.ts';
 import { post, type RawAnswer } from './support/gateway-requests.ts';
 import { collect, rawSocket, wsClient, type RawSocket } from './support/graphql-ws.ts';
 import { eventually, sendSegment } from './support/http.ts';
-import { createSandbox, type Sandbox } from './support/isolation.ts';
-import { startSystem, type RunningSystem } from './support/system.ts';
+import { useSystem } from './support/use-system.ts';
 import { createTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
 
 type Identity = Record<string, string>;
@@ -30,29 +29,22 @@ const identity = (subject: string, scopes: string): Identity => ({
  * signing functions, as only the gateway (or someone holding its secret) could.
  */
 describe('subgraphs defend themselves', () => {
-  let sandbox: Sandbox;
-  let system: RunningSystem;
+  const { system } = useSystem();
   let secret: string;
   const userId = 'defence-user';
-  const origin = (name: string) => `http://127.0.0.1:${system.services[name]!.http.port()}`;
+  const origin = (name: string) => `http://127.0.0.1:${system().services[name]!.http.port()}`;
 
   beforeAll(async () => {
-    sandbox = await createSandbox();
-    system = await startSystem(sandbox);
-    secret = (system.live['profile']!.current() as ProfileConfig).gatewaySignature.secret;
-    expect((await sendSegment(system.gatewayUrl, 'track', { userId, event: 'Seen' })).status).toBe(
-      200,
-    );
+    secret = (system().live['profile']!.current() as ProfileConfig).gatewaySignature.secret;
+    expect(
+      (await sendSegment(system().gatewayUrl, 'track', { userId, event: 'Seen' })).status,
+    ).toBe(200);
     await eventually(async () => {
-      const answer = await system.query<{ profile: { eventCount: number } | null }>(
+      const answer = await system().query<{ profile: { eventCount: number } | null }>(
         `{ profile(id: "${userId}") { eventCount } }`,
       );
       return answer.data?.profile?.eventCount === 1 ? true : undefined;
     });
-  });
-  afterAll(async () => {
-    await system?.stop();
-    await sandbox?.dispose();
   });
 
   describe('over the gateway connection (graphql-ws)', () => {
@@ -292,13 +284,13 @@ describe('subgraphs defend themselves', () => {
 
     beforeAll(async () => {
       // A gateway whose connection to the Profile subgraph runs through a proxy the test can cut.
-      proxy = await createTcpProxy('127.0.0.1', system.services['profile']!.http.port());
-      const gateway = await system.startGateway({
+      proxy = await createTcpProxy('127.0.0.1', system().services['profile']!.http.port());
+      const gateway = await system().startGateway({
         overrides: { subgraphs: { profile: `http://127.0.0.1:${proxy.port}/graphql` } },
       });
       gatewayGraphql = `${gateway.url}/graphql`;
       client = wsClient(gatewayGraphql, {
-        token: await system.auth.token(['profiles:read', 'activities:read'], { subject: 'ops' }),
+        token: await system().auth.token(['profiles:read', 'activities:read'], { subject: 'ops' }),
       });
     });
     afterAll(async () => {
@@ -319,7 +311,8 @@ describe('subgraphs defend themselves', () => {
       await proxy.refuse();
       await proxy.accept();
       expect(
-        (await sendSegment(system.gatewayUrl, 'track', { userId, event: 'After the drop' })).status,
+        (await sendSegment(system().gatewayUrl, 'track', { userId, event: 'After the drop' }))
+          .status,
       ).toBe(200);
       // The new event, or the refusal a re-sent signature would meet (replayed).
       await eventually(
@@ -340,7 +333,7 @@ describe('subgraphs defend themselves', () => {
       const answer = await post(
         gatewayGraphql,
         { query: `{ profile(id: "${userId}") { id activities(first: 1) { edges { cursor } } } }` },
-        { authorization: `Bearer ${system.adminToken}` },
+        { authorization: `Bearer ${system().adminToken}` },
       );
       expect([answer.status, answer.body.errors]).toEqual([200, undefined]);
     });

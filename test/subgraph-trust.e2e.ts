@@ -3,13 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IDENTITY_HEADERS } from '../lib/graphql/identity-headers.ts';
 import { bearer } from './support/auth.ts';
 import { post } from './support/gateway-requests.ts';
-import { createSandbox, type Sandbox } from './support/isolation.ts';
 import {
   createRecordingProxy,
   type RecordedRequest,
   type RecordingProxy,
 } from './support/recording-proxy.ts';
-import { startSystem, type RunningSystem } from './support/system.ts';
+import { useSystem } from './support/use-system.ts';
 
 interface Answer {
   status: number;
@@ -61,23 +60,20 @@ const refusal = (answer: Answer) => [
  * query string. Each is refused with its own code; the gateway itself keeps working.
  */
 describe('gateway to subgraph trust', () => {
-  let sandbox: Sandbox;
-  let system: RunningSystem;
+  const { system } = useSystem();
   let proxy: RecordingProxy;
   let gatewayGraphql: string;
   let captured: RecordedRequest;
-  const profileOrigin = () => `http://127.0.0.1:${system.services['profile']!.http.port()}`;
+  const profileOrigin = () => `http://127.0.0.1:${system().services['profile']!.http.port()}`;
   const query = { query: '{ viewer { subject scopes } }' };
 
   beforeAll(async () => {
-    sandbox = await createSandbox();
-    system = await startSystem(sandbox);
     proxy = await createRecordingProxy(profileOrigin());
-    const gateway = await system.startGateway({
+    const gateway = await system().startGateway({
       overrides: { subgraphs: { profile: `${proxy.origin}/graphql` } },
     });
     gatewayGraphql = `${gateway.url}/graphql`;
-    const answer = await post(gatewayGraphql, query, bearer(system.adminToken));
+    const answer = await post(gatewayGraphql, query, bearer(system().adminToken));
     expect(answer.body).toEqual({
       data: { viewer: { subject: 'test-admin', scopes: expect.any(Array) as unknown } },
     });
@@ -86,8 +82,6 @@ describe('gateway to subgraph trust', () => {
   });
   afterAll(async () => {
     await proxy?.close();
-    await system?.stop();
-    await sandbox?.dispose();
   });
 
   it('the gateway signs each request with a version 2 signature and a nonce', async () => {
@@ -96,7 +90,7 @@ describe('gateway to subgraph trust', () => {
       /^t=\d+,n=[0-9a-f-]{36},v2=[0-9a-f]{64}$/,
     );
     // The same request again through the gateway is signed anew.
-    await post(gatewayGraphql, query, bearer(system.adminToken));
+    await post(gatewayGraphql, query, bearer(system().adminToken));
     expect(proxy.requests).toHaveLength(2);
     expect(proxy.requests[1]!.headers[IDENTITY_HEADERS.signature]).not.toBe(
       captured.headers[IDENTITY_HEADERS.signature],
@@ -141,7 +135,7 @@ describe('gateway to subgraph trust', () => {
   });
 
   it('keeps serving the gateway afterwards', async () => {
-    const answer = await post(gatewayGraphql, query, bearer(system.adminToken));
+    const answer = await post(gatewayGraphql, query, bearer(system().adminToken));
     expect(answer.status).toBe(200);
     expect(answer.body.errors).toBeUndefined();
   });

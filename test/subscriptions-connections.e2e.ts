@@ -12,8 +12,7 @@ import {
   type RawSocket,
 } from './support/graphql-ws.ts';
 import { eventually, sendSegment } from './support/http.ts';
-import { createSandbox, type Sandbox } from './support/isolation.ts';
-import { startSystem, type RunningSystem } from './support/system.ts';
+import { useSystem } from './support/use-system.ts';
 
 const WATCH = 'subscription ($id: ID!) { profileUpdated(id: $id) { id eventCount } }';
 const CAP = 3; // open connections per address on the capped gateway
@@ -55,8 +54,7 @@ function expiryOf(token: string): number {
 }
 
 describe('graphql-ws connection controls: required token, per-address limits, token expiry', () => {
-  let sandbox: Sandbox;
-  let system: RunningSystem;
+  const { sandbox, system } = useSystem();
   /** A gateway with subscriptions.requireToken on. */
   let strict: string;
   const sockets: RawSocket[] = [];
@@ -71,17 +69,13 @@ describe('graphql-ws connection controls: required token, per-address limits, to
   };
 
   beforeAll(async () => {
-    sandbox = await createSandbox();
-    system = await startSystem(sandbox);
-    strict = `${(await system.startGateway({ overrides: { subscriptions: { requireToken: true } } })).url}/graphql`;
-    reader = await system.auth.token(['profiles:read'], { subject: 'dashboard' });
+    strict = `${(await system().startGateway({ overrides: { subscriptions: { requireToken: true } } })).url}/graphql`;
+    reader = await system().auth.token(['profiles:read'], { subject: 'dashboard' });
   });
   afterAll(async () => {
     for (const socket of sockets) socket.socket.terminate();
     for (const socket of opened) socket.terminate();
     await Promise.all(clients.map((c) => c.dispose()));
-    await system?.stop();
-    await sandbox?.dispose();
   });
 
   it('with requireToken, closes an anonymous connection_init with 4401 before any subscribe', async () => {
@@ -99,13 +93,13 @@ describe('graphql-ws connection controls: required token, per-address limits, to
     });
     expect(anonymous.messages).toEqual([]);
     // The development gateway (requireToken false) still admits anonymous connections.
-    const allowed = await acknowledgedSocket(system.graphqlUrl, undefined);
+    const allowed = await acknowledgedSocket(system().graphqlUrl, undefined);
     sockets.push(allowed);
   });
 
   it('with requireToken, closes forged and expired tokens with 4401 and admits a valid one', async () => {
     const forged = await (await createTestKeys()).token(['profiles:read']);
-    const expired = await system.auth.token(['profiles:read'], { expiresInSeconds: -60 });
+    const expired = await system().auth.token(['profiles:read'], { expiresInSeconds: -60 });
     for (const [token, reason] of [
       [forged, 'Unauthorized: the token signature is not valid'],
       [expired, 'Unauthorized: the token has expired'],
@@ -122,7 +116,7 @@ describe('graphql-ws connection controls: required token, per-address limits, to
 
   it('holds the open connections per address: N accepted, N+1 refused with 429, one closed, one more', async () => {
     const capped = (
-      await system.startGateway({
+      await system().startGateway({
         overrides: { subscriptions: { maxConnectionsPerAddress: CAP } },
       })
     ).url;
@@ -161,7 +155,7 @@ describe('graphql-ws connection controls: required token, per-address limits, to
 
   it('rates new connections per address: the burst, then 429 with Retry-After, then the refill', async () => {
     const rated = (
-      await system.startGateway({
+      await system().startGateway({
         overrides: {
           subscriptions: { connectionsPerAddressPerSecond: 1, connectionBurstPerAddress: BURST },
         },
@@ -191,7 +185,7 @@ describe('graphql-ws connection controls: required token, per-address limits, to
   });
 
   it('closes a connection with 4419 when its token expires', async () => {
-    const token = await system.auth.token(['profiles:read'], { expiresInSeconds: 2 });
+    const token = await system().auth.token(['profiles:read'], { expiresInSeconds: 2 });
     const socket = await acknowledgedSocket(strict, token);
     sockets.push(socket);
     expect(await socket.closed).toEqual({
@@ -209,8 +203,8 @@ describe('graphql-ws connection controls: required token, per-address limits, to
   });
 
   it('a graphql-ws client with a token function reconnects at expiry and receives events again', async () => {
-    const userId = `expiring-${sandbox.id}`;
-    expect((await sendSegment(system.gatewayUrl, 'track', { userId, event: 'One' })).status).toBe(
+    const userId = `expiring-${sandbox().id}`;
+    expect((await sendSegment(system().gatewayUrl, 'track', { userId, event: 'One' })).status).toBe(
       200,
     );
     const tokensMinted: string[] = [];
@@ -221,7 +215,7 @@ describe('graphql-ws connection controls: required token, per-address limits, to
       retryWait: () => Promise.resolve(),
       // The first token expires in about 2 s; the reconnection gets a fresh, longer one.
       connectionParams: async () => {
-        const token = await system.auth.token(['profiles:read'], {
+        const token = await system().auth.token(['profiles:read'], {
           expiresInSeconds: tokensMinted.length === 0 ? 2 : 600,
         });
         tokensMinted.push(token);
@@ -242,7 +236,7 @@ describe('graphql-ws connection controls: required token, per-address limits, to
     expect(closeCodes).toEqual([SubscriptionCloseCode.TokenExpired]);
     expect(tokensMinted).toHaveLength(2);
 
-    expect((await sendSegment(system.gatewayUrl, 'track', { userId, event: 'Two' })).status).toBe(
+    expect((await sendSegment(system().gatewayUrl, 'track', { userId, event: 'Two' })).status).toBe(
       200,
     );
     await eventually(async () =>

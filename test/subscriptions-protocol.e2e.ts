@@ -10,10 +10,9 @@ import {
   type RawSocket,
 } from './support/graphql-ws.ts';
 import { basicAuth, eventually, sendSegment, waitUntilArchived } from './support/http.ts';
-import { createSandbox, type Sandbox } from './support/isolation.ts';
 import { createTestKeys } from './support/auth.ts';
 import { freePort } from './support/child-service.ts';
-import { startSystem, type RunningSystem } from './support/system.ts';
+import { useSystem } from './support/use-system.ts';
 
 const WATCH = 'subscription ($id: ID!) { profileUpdated(id: $id) { id eventCount } }';
 const MAX_SUBSCRIPTIONS = 3;
@@ -41,30 +40,8 @@ async function errorFor(raw: RawSocket, id: string, payload: unknown): Promise<u
 }
 
 describe('subscription protocol, authentication and limits', () => {
-  let sandbox: Sandbox;
-  let system: RunningSystem;
-  const clients: Client[] = [];
-  const sockets: RawSocket[] = [];
-  let bystander: ReturnType<typeof collect<Update>>;
-  let userId: string;
-  /** A real token of the system's keys with the read scopes a dashboard has. */
-  let reader: string;
-
-  const raw = async (protocol?: string) => {
-    const created = await rawSocket(system.graphqlUrl, protocol);
-    sockets.push(created);
-    return created;
-  };
-  /** `null`: an anonymous connection. */
-  const acknowledged = async (token: string | null = reader) => {
-    const created = await acknowledgedSocket(system.graphqlUrl, token ?? undefined);
-    sockets.push(created);
-    return created;
-  };
-
-  beforeAll(async () => {
-    sandbox = await createSandbox();
-    system = await startSystem(sandbox, {
+  const { sandbox, system } = useSystem({
+    system: {
       gateway: {
         subscriptions: {
           maxSubscriptionsPerConnection: MAX_SUBSCRIPTIONS,
@@ -74,16 +51,37 @@ describe('subscription protocol, authentication and limits', () => {
           maxBufferedBytes: MAX_BUFFERED,
         },
       },
-    });
-    reader = await system.auth.token(['profiles:read', 'activities:read'], {
+    },
+  });
+  const clients: Client[] = [];
+  const sockets: RawSocket[] = [];
+  let bystander: ReturnType<typeof collect<Update>>;
+  let userId: string;
+  /** A real token of the system's keys with the read scopes a dashboard has. */
+  let reader: string;
+
+  const raw = async (protocol?: string) => {
+    const created = await rawSocket(system().graphqlUrl, protocol);
+    sockets.push(created);
+    return created;
+  };
+  /** `null`: an anonymous connection. */
+  const acknowledged = async (token: string | null = reader) => {
+    const created = await acknowledgedSocket(system().graphqlUrl, token ?? undefined);
+    sockets.push(created);
+    return created;
+  };
+
+  beforeAll(async () => {
+    reader = await system().auth.token(['profiles:read', 'activities:read'], {
       subject: 'dashboard',
     });
     // A well-behaved subscriber that must keep being served through everything below.
-    userId = `bystander-${sandbox.id}`;
-    expect((await sendSegment(system.gatewayUrl, 'track', { userId, event: 'One' })).status).toBe(
+    userId = `bystander-${sandbox().id}`;
+    expect((await sendSegment(system().gatewayUrl, 'track', { userId, event: 'One' })).status).toBe(
       200,
     );
-    const client = wsClient(system.graphqlUrl, { token: reader });
+    const client = wsClient(system().graphqlUrl, { token: reader });
     clients.push(client);
     bystander = collect<Update>(client, WATCH, { id: userId });
     await eventually(async () =>
@@ -93,14 +91,12 @@ describe('subscription protocol, authentication and limits', () => {
   afterAll(async () => {
     for (const socket of sockets) socket.socket.terminate();
     await Promise.all(clients.map((c) => c.dispose()));
-    await system?.stop();
-    await sandbox?.dispose();
   });
 
   it('closes a connection whose token is invalid with 4401', async () => {
     // Signed with a key pair the gateway does not trust.
     const forged = await (await createTestKeys()).token(['profiles:read']);
-    const received = collect(wsClient(system.graphqlUrl, { token: forged }), WATCH, {
+    const received = collect(wsClient(system().graphqlUrl, { token: forged }), WATCH, {
       id: userId,
     });
     const [error] = await eventually(async () =>
@@ -114,7 +110,7 @@ describe('subscription protocol, authentication and limits', () => {
 
   it('closes with 1013 (retry later) when tokens cannot be checked at the moment', async () => {
     // A gateway whose identity provider's key set cannot be fetched (nothing listens there).
-    const blind = await system.startGateway({
+    const blind = await system().startGateway({
       overrides: {
         auth: { jwksUrl: `http://127.0.0.1:${await freePort()}/jwks.json`, publicKey: '' },
       },
@@ -130,7 +126,7 @@ describe('subscription protocol, authentication and limits', () => {
 
   it('answers a subscription without the needed scope with FORBIDDEN, and an anonymous one with UNAUTHENTICATED', async () => {
     const noScopes = await acknowledged(
-      await system.auth.token(['config:read'], { subject: 'intern' }),
+      await system().auth.token(['config:read'], { subject: 'intern' }),
     );
     expect(await errorFor(noScopes, 'a', { query: WATCH, variables: { id: userId } })).toEqual([
       'FORBIDDEN',
@@ -230,7 +226,8 @@ describe('subscription protocol, authentication and limits', () => {
   it('closes connections beyond the connection limit with 1013', async () => {
     const open: RawSocket[] = [];
     const limit =
-      MAX_CONNECTIONS - (await metricValue(system.gatewayUrl, 'pulsehub_subscription_connections'));
+      MAX_CONNECTIONS -
+      (await metricValue(system().gatewayUrl, 'pulsehub_subscription_connections'));
     for (let index = 0; index < limit; index++) open.push(await raw());
     const refused = await raw();
     expect(await refused.closed).toEqual({
@@ -241,21 +238,21 @@ describe('subscription protocol, authentication and limits', () => {
   });
 
   it('kept serving the well-behaved subscriber throughout', async () => {
-    expect((await sendSegment(system.gatewayUrl, 'track', { userId, event: 'Two' })).status).toBe(
+    expect((await sendSegment(system().gatewayUrl, 'track', { userId, event: 'Two' })).status).toBe(
       200,
     );
     const messages = await receivedAtLeast(bystander, 2);
     expect(messages.map((m) => m.profileUpdated.eventCount)).toEqual([1, 2]);
     expect(bystander.errors).toEqual([]);
-    expect((await fetch(`${system.gatewayUrl}/health`)).status).toBe(200);
+    expect((await fetch(`${system().gatewayUrl}/health`)).status).toBe(200);
   });
 
   it('closes a client that stops reading with 4008 once its send buffer is full, and serves the rest', async () => {
-    const heavy = `heavy-${sandbox.id}`;
+    const heavy = `heavy-${sandbox().id}`;
     // 24 archived events of 25 KB each make every message about 600 KB.
     const blob = 'x'.repeat(25_000);
     for (let batch = 0; batch < 2; batch++) {
-      const response = await fetch(`${system.gatewayUrl}/v1/batch`, {
+      const response = await fetch(`${system().gatewayUrl}/v1/batch`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: basicAuth('dev-write-key') },
         body: JSON.stringify({
@@ -269,14 +266,14 @@ describe('subscription protocol, authentication and limits', () => {
       });
       expect(response.status).toBe(200);
     }
-    await waitUntilArchived(system, heavy, 24);
+    await waitUntilArchived(system(), heavy, 24);
     const query = `subscription ($id: ID!) { profileUpdated(id: $id) {
       eventCount activities(first: 100) { edges { node { properties } } } } }`;
     const slow = await acknowledged();
     slow.send({ id: 'slow', type: 'subscribe', payload: { query, variables: { id: heavy } } });
     await eventually(async () => (slow.messages.length > 1 ? true : undefined));
     slow.socket.pause(); // stops reading: the server's writes pile up
-    const client = wsClient(system.graphqlUrl, { token: reader });
+    const client = wsClient(system().graphqlUrl, { token: reader });
     clients.push(client);
     const watcher = collect<{ profileUpdated: { eventCount: number } }>(client, query, {
       id: heavy,
@@ -285,12 +282,12 @@ describe('subscription protocol, authentication and limits', () => {
 
     let closed = false;
     for (let count = 25; count <= 80 && !closed; count++) {
-      await sendSegment(system.gatewayUrl, 'track', { userId: heavy, event: 'Small' });
+      await sendSegment(system().gatewayUrl, 'track', { userId: heavy, event: 'Small' });
       await eventually(async () =>
         watcher.data.at(-1)?.profileUpdated.eventCount === count ? true : undefined,
       );
       closed =
-        (await metricValue(system.gatewayUrl, 'pulsehub_subscription_slow_consumers_total')) >= 1;
+        (await metricValue(system().gatewayUrl, 'pulsehub_subscription_slow_consumers_total')) >= 1;
     }
     expect(closed).toBe(true);
     slow.socket.resume();
@@ -301,7 +298,7 @@ describe('subscription protocol, authentication and limits', () => {
   });
 
   it('answers a subscription sent over HTTP POST with a client error, not a 500', async () => {
-    const response = await fetch(system.graphqlUrl, {
+    const response = await fetch(system().graphqlUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: WATCH, variables: { id: userId } }),

@@ -12,35 +12,31 @@ import {
   wsClient,
 } from './support/graphql-ws.ts';
 import { eventually, sendSegment } from './support/http.ts';
-import { createSandbox, type Sandbox } from './support/isolation.ts';
-import { startSystem, type RunningSystem } from './support/system.ts';
+import { useSystem } from './support/use-system.ts';
 
 describe('subscription liveness: keep-alive and subgraph restarts', () => {
-  let sandbox: Sandbox;
-  let system: RunningSystem;
+  const { sandbox, system } = useSystem({
+    system: {
+      gateway: { subscriptions: { keepAliveMs: 300 } }, // pings every 0.3 seconds
+    },
+  });
   let client: Client;
   let restarted: Service | undefined;
   let opsToken: string;
 
   beforeAll(async () => {
-    sandbox = await createSandbox();
-    system = await startSystem(sandbox, {
-      gateway: { subscriptions: { keepAliveMs: 300 } }, // pings every 0.3 seconds
-    });
-    opsToken = await system.auth.token(['profiles:read'], { subject: 'ops' });
-    client = wsClient(system.graphqlUrl, { token: opsToken });
+    opsToken = await system().auth.token(['profiles:read'], { subject: 'ops' });
+    client = wsClient(system().graphqlUrl, { token: opsToken });
   });
   afterAll(async () => {
     await client?.dispose();
     if (restarted) await stopService(restarted);
-    await system?.stop();
-    await sandbox?.dispose();
   });
 
   it('resubscribes upstream by itself and goes on from the current state', async () => {
-    const userId = `restart-${sandbox.id}`;
+    const userId = `restart-${sandbox().id}`;
     expect(
-      (await sendSegment(system.gatewayUrl, 'track', { userId, event: 'Before' })).status,
+      (await sendSegment(system().gatewayUrl, 'track', { userId, event: 'Before' })).status,
     ).toBe(200);
     const received = collect<{ profileUpdated: { version: number; eventCount: number } }>(
       client,
@@ -51,18 +47,18 @@ describe('subscription liveness: keep-alive and subgraph restarts', () => {
       received.data.at(-1)?.profileUpdated.eventCount === 1 ? true : undefined,
     );
 
-    const profile = system.services['profile'] as Service;
+    const profile = system().services['profile'] as Service;
     const port = profile.http.port();
     await stopService(profile);
     // A change while the subgraph is away is not lost: the new subscription starts from it.
     expect(
-      (await sendSegment(system.gatewayUrl, 'track', { userId, event: 'During' })).status,
+      (await sendSegment(system().gatewayUrl, 'track', { userId, event: 'During' })).status,
     ).toBe(200);
     restarted = createProfileService(
       await loadServiceConfig('profile', profileConfigSchema, {
         env: {},
         profiles: [],
-        overrides: { ...sandbox.sharedOverrides, http: { host: '127.0.0.1', port } },
+        overrides: { ...sandbox().sharedOverrides, http: { host: '127.0.0.1', port } },
       }),
     );
     await startService(restarted);
@@ -70,9 +66,9 @@ describe('subscription liveness: keep-alive and subgraph restarts', () => {
       async () => (received.data.at(-1)?.profileUpdated.eventCount === 2 ? true : undefined),
       60_000,
     );
-    expect((await sendSegment(system.gatewayUrl, 'track', { userId, event: 'After' })).status).toBe(
-      200,
-    );
+    expect(
+      (await sendSegment(system().gatewayUrl, 'track', { userId, event: 'After' })).status,
+    ).toBe(200);
     await receivedAtLeast(received, 3, 60_000);
     await eventually(async () =>
       received.data.at(-1)?.profileUpdated.eventCount === 3 ? true : undefined,
@@ -84,8 +80,8 @@ describe('subscription liveness: keep-alive and subgraph restarts', () => {
   });
 
   it('pings every connection and drops one that stopped answering', async () => {
-    const mute = await rawSocket(system.graphqlUrl, undefined, { answerPings: false });
-    const healthy = await acknowledgedSocket(system.graphqlUrl, opsToken);
+    const mute = await rawSocket(system().graphqlUrl, undefined, { answerPings: false });
+    const healthy = await acknowledgedSocket(system().graphqlUrl, opsToken);
     let pings = 0;
     healthy.socket.on('ping', () => pings++);
     // Dropped without a close frame: the client sees an abnormal closure.

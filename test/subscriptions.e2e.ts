@@ -4,8 +4,7 @@ import { Redis } from 'ioredis';
 import { redisLayout } from '../schema/redis-keys.ts';
 import { collect, metricValue, receivedAtLeast, wsClient } from './support/graphql-ws.ts';
 import { eventually, sendSegment, waitUntilArchived } from './support/http.ts';
-import { createSandbox, type Sandbox } from './support/isolation.ts';
-import { startSystem, type RunningSystem } from './support/system.ts';
+import { useSystem } from './support/use-system.ts';
 
 interface Update {
   profileUpdated: {
@@ -25,8 +24,7 @@ const PROFILE_SUBSCRIPTION = `subscription ($id: ID!) {
 }`;
 
 describe('federated subscriptions through the gateway (graphql-ws)', () => {
-  let sandbox: Sandbox;
-  let system: RunningSystem;
+  const { sandbox, system } = useSystem();
   const clients: Client[] = [];
   /** A real token of the system's keys with the read scopes a dashboard has. */
   let reader: string;
@@ -38,7 +36,7 @@ describe('federated subscriptions through the gateway (graphql-ws)', () => {
 
   /** Sends one event and waits until the archive (Activity subgraph) shows it. */
   async function trackArchived(userId: string, name: string, archived: number): Promise<void> {
-    const response = await sendSegment(system.gatewayUrl, 'track', {
+    const response = await sendSegment(system().gatewayUrl, 'track', {
       userId,
       event: name,
       context: {
@@ -46,26 +44,22 @@ describe('federated subscriptions through the gateway (graphql-ws)', () => {
       },
     });
     expect(response.status).toBe(200);
-    await waitUntilArchived(system, userId, archived);
+    await waitUntilArchived(system(), userId, archived);
   }
 
   beforeAll(async () => {
-    sandbox = await createSandbox();
-    system = await startSystem(sandbox);
-    reader = await system.auth.token(['profiles:read', 'activities:read'], {
+    reader = await system().auth.token(['profiles:read', 'activities:read'], {
       subject: 'dashboard',
     });
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.dispose()));
-    await system?.stop();
-    await sandbox?.dispose();
   });
 
   it('delivers every change of a profile in version order, with fields from the Activity subgraph', async () => {
-    const userId = `watched-${sandbox.id}`;
+    const userId = `watched-${sandbox().id}`;
     await trackArchived(userId, 'Step 0', 1);
-    const received = collect<Update>(client(system.graphqlUrl), PROFILE_SUBSCRIPTION, {
+    const received = collect<Update>(client(system().graphqlUrl), PROFILE_SUBSCRIPTION, {
       id: userId,
     });
     // The first message is the profile's current state, with its archived activity.
@@ -87,7 +81,8 @@ describe('federated subscriptions through the gateway (graphql-ws)', () => {
     // A burst: messages may merge events, but never go back or repeat a version.
     for (let burst = 0; burst < 10; burst++)
       expect(
-        (await sendSegment(system.gatewayUrl, 'track', { userId, event: `Burst ${burst}` })).status,
+        (await sendSegment(system().gatewayUrl, 'track', { userId, event: `Burst ${burst}` }))
+          .status,
       ).toBe(200);
     await eventually(async () =>
       received.data.at(-1)?.profileUpdated.eventCount === 15 ? true : undefined,
@@ -103,9 +98,9 @@ describe('federated subscriptions through the gateway (graphql-ws)', () => {
   });
 
   it('serves 1,000 subscribers of one profile from one upstream subscription and one fetch per event', async () => {
-    const userId = `popular-${sandbox.id}`;
+    const userId = `popular-${sandbox().id}`;
     await trackArchived(userId, 'Opened', 1);
-    const gateway = system.gatewayUrl;
+    const gateway = system().gatewayUrl;
     const startedBefore = await metricValue(
       gateway,
       'pulsehub_subscription_upstream_started_total',
@@ -115,7 +110,7 @@ describe('federated subscriptions through the gateway (graphql-ws)', () => {
       'pulsehub_subscription_event_executions_total',
     );
     const subscribers = Array.from({ length: 1_000 }, () =>
-      collect<Update>(client(system.graphqlUrl), PROFILE_SUBSCRIPTION, { id: userId }),
+      collect<Update>(client(system().graphqlUrl), PROFILE_SUBSCRIPTION, { id: userId }),
     );
     // Every subscriber starts with the current state (replayed to those who joined later).
     await eventually(
@@ -158,11 +153,11 @@ describe('federated subscriptions through the gateway (graphql-ws)', () => {
   });
 
   it('delivers every event to the subscribers of each of two gateway instances', async () => {
-    const second = await system.startGateway();
+    const second = await system().startGateway();
     const secondUrl = `${second.url}/graphql`;
-    const userId = `shared-${sandbox.id}`;
+    const userId = `shared-${sandbox().id}`;
     await trackArchived(userId, 'First', 1);
-    const onFirst = collect<Update>(client(system.graphqlUrl), PROFILE_SUBSCRIPTION, {
+    const onFirst = collect<Update>(client(system().graphqlUrl), PROFILE_SUBSCRIPTION, {
       id: userId,
     });
     const onSecond = collect<Update>(client(secondUrl), PROFILE_SUBSCRIPTION, { id: userId });
@@ -179,20 +174,20 @@ describe('federated subscriptions through the gateway (graphql-ws)', () => {
 
   it('streams every profile with profilesUpdated, and segment changes with segmentMembershipChanged', async () => {
     const all = collect<{ profilesUpdated: { id: string; eventCount: number } }>(
-      client(system.graphqlUrl),
+      client(system().graphqlUrl),
       'subscription { profilesUpdated { id eventCount } }',
     );
     // No initial message here: events are sent until the stream is known to be live.
-    const probe = `probe-${sandbox.id}`;
+    const probe = `probe-${sandbox().id}`;
     await eventually(async () => {
-      await sendSegment(system.gatewayUrl, 'track', { userId: probe, event: 'Probe' });
+      await sendSegment(system().gatewayUrl, 'track', { userId: probe, event: 'Probe' });
       await new Promise((resolve) => setTimeout(resolve, 200));
       return all.data.length > 0 ? true : undefined;
     });
-    const users = ['a', 'b', 'c'].map((name) => `many-${name}-${sandbox.id}`);
+    const users = ['a', 'b', 'c'].map((name) => `many-${name}-${sandbox().id}`);
     for (const userId of users)
       expect(
-        (await sendSegment(system.gatewayUrl, 'track', { userId, event: 'Hello' })).status,
+        (await sendSegment(system().gatewayUrl, 'track', { userId, event: 'Hello' })).status,
       ).toBe(200);
     await eventually(async () =>
       users.every((id) => all.data.some((m) => m.profilesUpdated.id === id)) ? true : undefined,
@@ -215,16 +210,15 @@ describe('federated subscriptions through the gateway (graphql-ws)', () => {
         profile: { id: string; activities: { edges: unknown[] } };
       };
     }>(
-      client(system.graphqlUrl),
+      client(system().graphqlUrl),
       'subscription { segmentMembershipChanged(segment: "vip") { segment kind profile { id activities(first: 1) { edges { cursor } } } } }',
     );
-    const redis = new Redis(sandbox.redisUrl);
+    const redis = new Redis(sandbox().redisUrl);
     try {
-      const layout = redisLayout(sandbox.keyPrefix);
+      const layout = redisLayout(sandbox().keyPrefix);
       const notice = JSON.stringify({
         id: member,
         version: 1,
-        changed: ['segments'],
         segments: { entered: ['vip'], left: [] },
       });
       await eventually(async () => {

@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stopService } from '../lib/service.ts';
 import { collect, receivedAtLeast, wsClient } from './support/graphql-ws.ts';
 import { eventually, sendSegment } from './support/http.ts';
-import { createSandbox, type Sandbox } from './support/isolation.ts';
 import { produceRaw } from './support/kafka.ts';
-import { startSystem, type RunningSystem } from './support/system.ts';
+import { useSystem } from './support/use-system.ts';
 
 const STATUS = `{
   systemStatus {
@@ -43,27 +42,17 @@ const SERVICES = ['gateway', 'profile', 'activity', 'config', 'processor', 'arch
  * subgraph) observes the real system: Kafka offsets, dead letters, every service's heartbeats.
  */
 describe('the system status', () => {
-  let sandbox: Sandbox;
-  let system: RunningSystem;
+  const { sandbox, system } = useSystem();
 
   const status = async (): Promise<Status> => {
-    const answer = await system.query<{ systemStatus: Status }>(STATUS);
+    const answer = await system().query<{ systemStatus: Status }>(STATUS);
     expect(answer.errors).toBeUndefined();
     return answer.data!.systemStatus;
   };
   const track = (userId: string, count: number) =>
-    sendSegment(system.gatewayUrl, 'batch', {
+    sendSegment(system().gatewayUrl, 'batch', {
       batch: Array.from({ length: count }, () => ({ type: 'track', userId, event: 'Viewed' })),
     });
-
-  beforeAll(async () => {
-    sandbox = await createSandbox();
-    system = await startSystem(sandbox);
-  });
-  afterAll(async () => {
-    await system?.stop();
-    await sandbox?.dispose();
-  });
 
   it('lists every service up and ready, with Kafka and Redis reachable', async () => {
     const seen = await eventually(async () => {
@@ -81,19 +70,19 @@ describe('the system status', () => {
     ]);
     // The groups as the consumers run them (the sandbox's), not only as the files name them.
     expect(seen.consumers.map(({ role, group, topic }) => ({ role, group, topic }))).toEqual([
-      { role: 'processor', group: `${sandbox.id}-processor`, topic: sandbox.topics.events },
-      { role: 'archiver', group: `${sandbox.id}-archiver`, topic: sandbox.topics.events },
+      { role: 'processor', group: `${sandbox().id}-processor`, topic: sandbox().topics.events },
+      { role: 'archiver', group: `${sandbox().id}-archiver`, topic: sandbox().topics.events },
       {
         role: 'archiver',
-        group: `${sandbox.id}-archiver-snapshots`,
-        topic: sandbox.topics.changelog,
+        group: `${sandbox().id}-archiver-snapshots`,
+        topic: sandbox().topics.changelog,
       },
     ]);
   });
 
   it('counts posted events in the total and the rate', async () => {
     const before = (await status()).events.total;
-    expect((await track(`${sandbox.id}-rate`, 50)).status).toBe(200);
+    expect((await track(`${sandbox().id}-rate`, 50)).status).toBe(200);
     const after = await eventually(async () => {
       const now = await status();
       return now.events.total >= before + 50 && now.events.perSecond > 0 ? now : undefined;
@@ -103,8 +92,8 @@ describe('the system status', () => {
 
   it('shows a poison event among the dead letters with its reason', async () => {
     const before = (await status()).deadLetters.total;
-    await produceRaw(sandbox, sandbox.topics.events, [
-      { key: `${sandbox.id}-poison`, value: 'not json at all' },
+    await produceRaw(sandbox(), sandbox().topics.events, [
+      { key: `${sandbox().id}-poison`, value: 'not json at all' },
     ]);
     const seen = await eventually(async () => {
       const now = await status();
@@ -112,12 +101,12 @@ describe('the system status', () => {
     });
     const [newest] = seen.deadLetters.latest;
     expect(newest?.reason).toMatch(/json/i);
-    expect(newest?.topic).toBe(sandbox.topics.events);
+    expect(newest?.topic).toBe(sandbox().topics.events);
     expect(newest?.offset).toMatch(/^\d+$/);
   });
 
   it('streams the status over a subscription, including its own connection', async () => {
-    const client = wsClient(system.graphqlUrl, { token: system.adminToken });
+    const client = wsClient(system().graphqlUrl, { token: system().adminToken });
     try {
       const received = collect<{ systemStatusChanged: Status }>(
         client,
@@ -142,15 +131,15 @@ describe('the system status', () => {
   });
 
   it('refuses the status without system:read', async () => {
-    const token = await system.auth.token(['profiles:read', 'config:read']);
-    const answer = await system.query(STATUS, {}, token);
+    const token = await system().auth.token(['profiles:read', 'config:read']);
+    const answer = await system().query(STATUS, {}, token);
     expect(answer.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(answer.errors?.[0]?.message).toContain('system:read');
     expect(answer.data ?? undefined).toBeUndefined();
   });
 
   it('answers the configured segments with their live size through the gateway', async () => {
-    const answer = await system.query<{
+    const answer = await system().query<{
       segments: Array<{ name: string; description: string | null; size: number }>;
     }>('{ segments { name description size } }');
     expect(answer.errors).toBeUndefined();
@@ -164,16 +153,16 @@ describe('the system status', () => {
   });
 
   it('shows a stopped archiver down, and its lag growing as events arrive', async () => {
-    await stopService(system.services['archiver']!);
+    await stopService(system().services['archiver']!);
     const down = await eventually(async () => {
       const now = await status();
       return now.services.find((s) => s.name === 'archiver')?.up === false ? now : undefined;
     });
     expect(down.services.find((s) => s.name === 'archiver')?.instances).toEqual([]);
     const lagOf = (now: Status) =>
-      now.consumers.find((c) => c.role === 'archiver' && c.topic === sandbox.topics.events)!.lag;
+      now.consumers.find((c) => c.role === 'archiver' && c.topic === sandbox().topics.events)!.lag;
     const before = lagOf(down);
-    expect((await track(`${sandbox.id}-lag`, 30)).status).toBe(200);
+    expect((await track(`${sandbox().id}-lag`, 30)).status).toBe(200);
     await eventually(async () => (lagOf(await status()) >= before + 30 ? true : undefined));
   });
 });

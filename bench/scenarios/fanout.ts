@@ -1,6 +1,5 @@
-import { freePort } from '../../test/support/child-service.ts';
+import { freePort, OUTPUT_TAIL, spawnNode, type NodeProcess } from '../../scripts/node-process.ts';
 import type { EventPlan } from '../support/events.ts';
-import { spawnNode, type NodeProcess } from '../support/processes.ts';
 import type { Check } from '../support/report.ts';
 import { alternateRuns, compareRuns, type Scenario } from '../support/scenario.ts';
 import { startScenarioSystem, startService, subgraphEnv } from '../support/services.ts';
@@ -65,6 +64,7 @@ export const fanoutScenario: Scenario = {
         name: 'bare graphql-ws server',
         entry: 'bench/servers/bare-subscriptions.ts',
         args: [String(port)],
+        outputLimit: OUTPUT_TAIL,
         ready: async () => {
           const answer = await fetch(`${baseUrl}/v1/batch`, {
             method: 'POST',

@@ -1,10 +1,9 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { freePort } from '../../test/support/child-service.ts';
+import { answersGraphQL, freePort, OUTPUT_TAIL, spawnNode } from '../../scripts/node-process.ts';
 import type { EventPlan } from '../support/events.ts';
 import { profileId } from '../support/events.ts';
 import type { LoopResult } from '../support/load/closed-loop.ts';
-import { answersGraphQL, spawnNode } from '../support/processes.ts';
 import { compareRuns, windowMs, type Scenario } from '../support/scenario.ts';
 import { seedProfiles } from '../support/seed.ts';
 import { ALL_SERVICES, startScenarioSystem } from '../support/services.ts';
@@ -84,6 +83,7 @@ export const gatewayScenario: Scenario = {
         entry,
         args: [supergraph, String(port)],
         ready: () => answersGraphQL(url),
+        outputLimit: OUTPUT_TAIL,
       });
       context.defer(() => server.stop());
       return url;

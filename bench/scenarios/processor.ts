@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { createProfileStore } from '../../lib/profile-store.ts';
+import { createProfileStore } from '../../profiles/profile-store.ts';
 import { redisLayout } from '../../schema/redis-keys.ts';
 import { deleteKeysWithPrefix } from '../../test/support/redis-cleanup.ts';
 import { profileId, type EventPlan } from '../support/events.ts';

@@ -7,6 +7,7 @@ import { createServer } from 'node:http';
 import { buildSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { createPushIterator } from '../../lib/push-iterator.ts';
 
 const [port] = process.argv.slice(2);
 if (port === undefined) throw new Error('usage: bare-subscriptions.ts <port>');
@@ -27,35 +28,15 @@ const listeners = new Map<string, Set<(profile: ProfileCounts) => void>>();
 
 /** An async iterator over one profile's updates, unsubscribing when the client leaves. */
 function updatesOf(id: string): AsyncIterableIterator<{ profileUpdated: ProfileCounts }> {
-  const queue: ProfileCounts[] = [];
-  let wake: (() => void) | undefined;
-  let done = false;
-  const push = (profile: ProfileCounts) => {
-    queue.push({ ...profile });
-    wake?.();
-  };
   const set = listeners.get(id) ?? new Set();
+  const push = (profile: ProfileCounts) => void iterator.push({ profileUpdated: { ...profile } });
+  const iterator = createPushIterator<{ profileUpdated: ProfileCounts }>({
+    // The least a server does: no bound, so the baseline never drops what PulseHub would send.
+    maxQueued: Number.POSITIVE_INFINITY,
+    onEnd: () => set.delete(push),
+  });
   set.add(push);
   listeners.set(id, set);
-  const finish = () => {
-    done = true;
-    set.delete(push);
-    wake?.();
-  };
-  const iterator: AsyncIterableIterator<{ profileUpdated: ProfileCounts }> = {
-    async next() {
-      while (queue.length === 0 && !done) await new Promise<void>((resolve) => (wake = resolve));
-      const profile = queue.shift();
-      return profile === undefined
-        ? { done: true, value: undefined }
-        : { done: false, value: { profileUpdated: profile } };
-    },
-    async return() {
-      finish();
-      return { done: true, value: undefined };
-    },
-    [Symbol.asyncIterator]: () => iterator,
-  };
   return iterator;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeEvent } from '../../lib/ingest/normalize.ts';
+import { normalizeEvent } from '../../events/normalize.ts';
 import { activityEvent, incomingEvent, profileId, type EventPlan } from './events.ts';
 
 const plan: EventPlan = { runId: 'r1', profiles: 3, baseTimeMs: Date.UTC(2026, 0, 1) };

@@ -2,7 +2,7 @@ import { Kafka, logLevel, Partitioners, type Admin, type KafkaJSError } from 'ka
 import { parseBrokers } from '../../lib/kafka/client.ts';
 import { profileIdOf } from '../../schema/event.ts';
 import { activityEvent, type EventPlan } from './events.ts';
-import type { NodeProcess } from './processes.ts';
+import type { NodeProcess } from '../../scripts/node-process.ts';
 import { assertRunning } from './scenario.ts';
 import { drainRate, type ProgressSample } from './stats.ts';
 

@@ -83,7 +83,7 @@ export interface ScenarioFailure {
 
 const HEADER = ['scenario', 'measure', 'PulseHub', 'baseline', 'ratio', 'target', 'result'];
 
-/** The results as a Markdown table: readable in a terminal and pasted as is into the README. */
+/** The results as a Markdown table: readable in a terminal and pasted as is into docs/performance.md. */
 export function formatTable(
   checks: readonly Check[],
   failures: readonly ScenarioFailure[],

@@ -1,7 +1,7 @@
 import type { Namespace, InfraAddresses } from '../../test/support/namespace.ts';
 import type { BenchAuth } from './auth.ts';
 import type { BenchOptions } from './options.ts';
-import type { NodeProcess } from './processes.ts';
+import type { NodeProcess } from '../../scripts/node-process.ts';
 import type { Check } from './report.ts';
 import { median } from './stats.ts';
 

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { createProfileStore } from '../../lib/profile-store.ts';
+import { createProfileStore } from '../../profiles/profile-store.ts';
 import { redisLayout } from '../../schema/redis-keys.ts';
 import { eventually } from '../../test/support/http.ts';
 import type { Namespace } from '../../test/support/namespace.ts';

@@ -1,7 +1,14 @@
 import path from 'node:path';
-import { freePort, sandboxEnv } from '../../test/support/child-service.ts';
+import {
+  answers200,
+  freePort,
+  OUTPUT_TAIL,
+  serviceEnv,
+  spawnNode,
+  type NodeProcess,
+} from '../../scripts/node-process.ts';
+import { sandboxEnv } from '../../test/support/child-service.ts';
 import type { Namespace } from '../../test/support/namespace.ts';
-import { answers200, spawnNode, type NodeProcess } from './processes.ts';
 import type { ScenarioContext } from './scenario.ts';
 
 export type ServiceName = 'gateway' | 'profile' | 'activity' | 'config' | 'processor' | 'archiver';
@@ -31,7 +38,7 @@ export interface RunningService extends NodeProcess {
 }
 
 export interface ServiceOptions {
-  /** Environment overrides on top of the namespace's (see the README's configuration section). */
+  /** Environment overrides on top of the namespace's (see docs/configuration.md). */
   env?: Record<string, string>;
   /** Write a V8 CPU profile into this folder when the service stops. */
   cpuProfileDir?: string;
@@ -56,9 +63,7 @@ export async function startService(
     entry: ENTRIES[name],
     env: {
       ...sandboxEnv(namespace),
-      PULSEHUB_PROFILES: '',
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(port),
+      ...serviceEnv(port),
       // Every load-generator client connects from 127.0.0.1, one address: the gateway's
       // per-address limits (sized for one real client) would refuse the bench's thousands.
       SUBSCRIPTIONS_MAX_CONNECTIONS_PER_ADDRESS: '1000000',
@@ -77,6 +82,7 @@ export async function startService(
       : [],
     ...(options.waitFor === 'spawn' ? {} : { ready: () => answers200(`${baseUrl}/ready`) }),
     readyTimeoutMs: 120_000,
+    outputLimit: OUTPUT_TAIL,
   });
   return Object.assign(process, { port, baseUrl });
 }

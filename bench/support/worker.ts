@@ -1,5 +1,4 @@
-import type { NodeProcess } from './processes.ts';
-import { spawnNode } from './processes.ts';
+import { OUTPUT_TAIL, spawnNode, type NodeProcess } from '../../scripts/node-process.ts';
 
 /** Every message between the benchmark and a load generator carries a type. */
 export interface Message {
@@ -29,7 +28,7 @@ export async function startWorker<Out extends Message>(
   settings: unknown,
   name = entry,
 ): Promise<WorkerHandle<Out>> {
-  const process = await spawnNode({ name, entry, ipc: true });
+  const process = await spawnNode({ name, entry, ipc: true, outputLimit: OUTPUT_TAIL });
   const { child } = process;
   const inbox: Message[] = [];
   const waiters = new Set<() => void>();

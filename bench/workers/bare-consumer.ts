@@ -3,7 +3,7 @@
 // outside by its committed offsets, exactly as it measures PulseHub's consumers. With `work`
 // it also does the processor's first per-event step, to show what that step alone costs.
 import type { KafkaMessage } from 'kafkajs';
-import { decodeEvent } from '../../lib/kafka/decode.ts';
+import { decodeEvent } from '../../events/decode.ts';
 import { benchKafka } from '../support/kafka.ts';
 import { workerChannel } from '../support/worker-side.ts';
 

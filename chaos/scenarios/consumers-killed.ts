@@ -5,7 +5,8 @@ import {
   KILL_BEFORE_CHANGELOG_ENV,
   KILL_BEFORE_CHANGELOG_LINE,
 } from '../../processor/fault-injection.ts';
-import { randomBetween, sleep } from '../../test/support/processor.ts';
+import { settlesWithin } from '../../lib/deadline.ts';
+import { randomBetween } from '../../test/support/processor.ts';
 import { changelogBehind } from '../changelog-check.ts';
 import type { ChaosOutcome, ChaosScenario, ChaosSize } from '../scenario.ts';
 import { startScenarioSystem, until } from '../setup.ts';
@@ -134,10 +135,8 @@ export const consumersKilledScenario: ChaosScenario = {
     };
 
     const processorKills = async (): Promise<boolean> => {
-      const exit = await Promise.race([
-        system.selfExit('processor'),
-        sleep(INJECTION_WAIT_MS).then(() => undefined),
-      ]);
+      const exiting = system.selfExit('processor');
+      const exit = (await settlesWithin(exiting, INJECTION_WAIT_MS)) ? await exiting : undefined;
       const injected =
         exit?.signal === 'SIGKILL' && exit.lastOutput.includes(KILL_BEFORE_CHANGELOG_LINE);
       injectedEarly = injected && traffic.sent() < earlyEvents(plan);

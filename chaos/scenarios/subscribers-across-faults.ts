@@ -6,6 +6,7 @@
 // Redis holds: pub/sub is at-most-once, so a missed message must never leave a silent gap.
 import type { Client } from 'graphql-ws';
 import { PROFILE_UPDATED } from '../../bench/support/subscriptions.ts';
+import { answers200 } from '../../scripts/node-process.ts';
 import { wsClient } from '../../test/support/graphql-ws.ts';
 import type { Namespace } from '../../test/support/namespace.ts';
 import { sleep } from '../../test/support/processor.ts';
@@ -94,12 +95,6 @@ async function storedVersions(namespace: Namespace, ids: string[]): Promise<numb
   }
 }
 
-async function answers200(url: string): Promise<boolean> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(1_000) }).catch(() => undefined);
-  await response?.body?.cancel();
-  return response?.status === 200;
-}
-
 /** Received versions that did not increase on the one before (a duplicate or going back). */
 const notIncreasing = (versions: number[]) =>
   versions.filter((version, i) => i > 0 && version <= (versions[i - 1] ?? 0)).length;
@@ -145,7 +140,7 @@ export const subscribersAcrossFaultsScenario: ChaosScenario = {
     });
     const readyUrl = `http://127.0.0.1:${profilePort}/ready`;
     const deadline = Date.now() + RESTART_READY_MS;
-    await until(async () => Date.now() > deadline || (await answers200(readyUrl)));
+    await until(async () => Date.now() > deadline || (await answers200(readyUrl, 1_000)));
     const restartedMs = Date.now() - killedAt;
     context.log(`Profile subgraph ready again ${restartedMs} ms after the kill`);
 

@@ -1,6 +1,7 @@
-import { Redis } from 'ioredis';
 import { z } from 'zod';
+import { settlesWithin } from '../../lib/deadline.ts';
 import type { Component } from '../../lib/lifecycle.ts';
+import { createChannelSubscriber } from '../../lib/redis-channels.ts';
 import type { ConfigLogger } from './live.ts';
 import { SHARED_APPLICATION } from './sources.ts';
 
@@ -52,55 +53,39 @@ export interface ConfigBusOptions {
  * service runs on its current configuration and catches up once the subscription is back.
  */
 export function createConfigBus(options: ConfigBusOptions): Component {
-  const client = new Redis(options.redisUrl, {
-    lazyConnect: true,
-    // A subscriber connection only waits for messages; retry connecting forever.
-    maxRetriesPerRequest: null,
-  });
-  let everSubscribed = false;
-  client.on('message', (channel: string, raw: string) => {
-    if (channel !== options.channel) return;
+  const subscriber = createChannelSubscriber(options.redisUrl, 'config-bus');
+  const onMessage = (raw: string): void => {
     const notice = parseConfigNotice(raw);
     if (notice === undefined) {
-      options.logger.warn({ channel }, 'ignored a malformed configuration notice');
+      options.logger.warn({ channel: options.channel }, 'ignored a malformed configuration notice');
       return;
     }
     options.onNotice(notice);
-  });
-  client.on('ready', () => {
-    // ioredis resubscribes by itself after a reconnect; the first 'ready' precedes subscribe().
-    if (everSubscribed) options.onSubscribed?.();
-  });
-  client.on('error', () => undefined); // reconnects by itself; readiness says the rest
+  };
+  // After a lost connection: notices published meanwhile are gone, the caller catches up.
+  subscriber.onResubscribed(() => options.onSubscribed?.());
 
   return {
     name: 'config-bus',
     async start() {
-      const subscribed = client
-        .subscribe(options.channel)
-        .then(() => {
-          everSubscribed = true;
+      // Subscribes as soon as Redis answers, now or later; onSubscribed runs then, as after a
+      // reconnect (notices sent before it are caught up by the caller).
+      const subscribed = subscriber.listen(options.channel, onMessage).then(
+        () => {
           options.onSubscribed?.();
           return true;
-        })
-        .catch(() => false);
-      void client.connect().catch(() => undefined);
-      const timeout = options.subscribeTimeoutMs ?? 2_000; // 2 seconds
-      let timer: NodeJS.Timeout | undefined;
-      const ok = await Promise.race([
-        subscribed,
-        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeout))),
-      ]);
-      clearTimeout(timer);
-      if (!ok)
+        },
+        () => false,
+      );
+      void subscriber.start().catch(() => undefined); // ioredis keeps reconnecting
+      const inTime = await settlesWithin(subscribed, options.subscribeTimeoutMs ?? 2_000); // 2 seconds
+      if (!inTime || !(await subscribed))
         options.logger.warn(
           { channel: options.channel },
           'configuration change channel not reachable yet; live updates resume once Redis answers',
         );
     },
-    async stop() {
-      await client.quit().catch(() => client.disconnect());
-    },
+    stop: () => subscriber.stop(),
     // Live updates are a convenience: a service keeps serving on its current configuration.
     ready: () => Promise.resolve(true),
   };

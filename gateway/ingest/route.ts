@@ -8,9 +8,9 @@ import {
   UnsupportedEncodingError,
 } from '../../lib/http/read-body.ts';
 import { sendJson, type RouteHandler } from '../../lib/http/service-server.ts';
-import type { FieldError } from '../../lib/ingest/normalize.ts';
-import { IngestUnavailableError, type EventProducer } from '../../lib/ingest/producer.ts';
-import { validateCalls } from '../../lib/ingest/validate.ts';
+import type { FieldError } from '../../events/field-errors.ts';
+import { IngestUnavailableError, type EventProducer } from '../../events/producer.ts';
+import { validateCalls } from '../../events/validate.ts';
 import {
   EVENT_TYPES,
   MAX_BATCH_BYTES,

@@ -1,7 +1,7 @@
 import type http from 'node:http';
-import type { Duplex } from 'node:stream';
 import type { Registry } from 'prom-client';
 import { schemaAccessFromSdl } from '../../lib/graphql/access-policy.ts';
+import { upgradesAt } from '../../lib/http/upgrade-refusal.ts';
 import type { Component } from '../../lib/lifecycle.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { Authenticator } from '../auth/identity.ts';
@@ -90,13 +90,9 @@ export function createSubscriptionGateway(
     ...(options.liveLimits ? { liveLimits: options.liveLimits } : {}),
     logger: options.logger,
   });
-  const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
-    if ((req.url ?? '/').split('?')[0] !== path) {
-      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-      return;
-    }
-    sockets.handleUpgrade(req, socket, head);
-  };
+  const onUpgrade = upgradesAt(path, (req, socket, head) =>
+    sockets.handleUpgrade(req, socket, head),
+  );
   let listening = false;
   return {
     name: 'subscriptions',

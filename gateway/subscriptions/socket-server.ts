@@ -9,6 +9,7 @@ import {
   type SubscribePayload,
 } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { refuseUpgrade } from '../../lib/http/upgrade-refusal.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { createPushIterator } from '../../lib/push-iterator.ts';
 import { ErrorCode } from '../../schema/errors.ts';
@@ -22,7 +23,6 @@ import type { SubscriptionMetrics } from './metrics.ts';
 import type { SubscriptionPreparer } from './operation.ts';
 import type { SubscriptionPlanner } from './planner.ts';
 import type { SubscriptionLimits } from './settings.ts';
-import { refuseUpgrade } from './upgrade-refusal.ts';
 
 interface Extra {
   socket: WebSocket;

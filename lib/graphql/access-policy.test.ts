@@ -2,8 +2,6 @@ import { composeServices } from '@apollo/composition';
 import { parse, Kind } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { supergraphSdl, subgraphSdl, SUBGRAPH_NAMES } from '../../schema/sdl.ts';
-import { SCOPES } from '../../gateway/auth/identity.ts';
-import { supergraphForGateway } from '../../gateway/auth/supergraph-security.ts';
 import { accessDenial, satisfies, schemaAccessFromSdl } from './access-policy.ts';
 
 describe('access requirements of the supergraph', () => {
@@ -21,14 +19,6 @@ describe('access requirements of the supergraph', () => {
           if (access.get(`${definition.name.value}.${field.name.value}`) === undefined)
             unprotected.push(`${definition.name.value}.${field.name.value}`);
     expect(unprotected).toEqual([]);
-  });
-
-  it('uses only the documented scopes', () => {
-    const used = new Set<string>();
-    for (const coordinate of access.coordinates())
-      for (const requirement of access.get(coordinate) ?? [])
-        for (const set of requirement.scopes) for (const scope of set) used.add(scope);
-    expect([...used].filter((scope) => !(SCOPES as readonly string[]).includes(scope))).toEqual([]);
   });
 
   it('reads type and field requirements', () => {
@@ -50,7 +40,6 @@ describe('access requirements of the supergraph', () => {
     expect(satisfies(requirement!, new Set(['z']))).toBe(true);
     expect(satisfies(requirement!, new Set(['x']))).toBe(false);
     expect(satisfies(requirement!, undefined)).toBe(false);
-    expect(supergraphForGateway(sdl)).not.toContain('SECURITY');
   });
 
   it('reads a directive renamed by an import on its spec link, as composition writes it', () => {

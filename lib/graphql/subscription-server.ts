@@ -1,5 +1,4 @@
 import type http from 'node:http';
-import type { Duplex } from 'node:stream';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import {
   GraphQLError,
@@ -15,6 +14,7 @@ import { WebSocketServer } from 'ws';
 import type { Component } from '../lifecycle.ts';
 import { ErrorCode } from '../../schema/errors.ts';
 import type { Refusal } from '../http/graphql-route.ts';
+import { upgradesAt } from '../http/upgrade-refusal.ts';
 import {
   admitGatewayConnection,
   admitGatewaySubscribe,
@@ -131,13 +131,9 @@ export function createSubgraphSubscriptionServer<Context>(
     };
   };
 
-  const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
-    if ((req.url ?? '/').split('?')[0] !== path) {
-      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
-  };
+  const onUpgrade = upgradesAt(path, (req, socket, head) =>
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)),
+  );
 
   return {
     name: 'graphql-ws',

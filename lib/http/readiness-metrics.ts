@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
-import { within } from '../kafka/leave-group.ts';
+import { settlesWithin } from '../deadline.ts';
 import type { Component } from '../lifecycle.ts';
 
 /** The infrastructure a component is the client of, as `pulsehub_dependency_up` names it. */
@@ -7,7 +7,7 @@ export type Dependency = 'kafka' | 'redis' | 'postgres';
 
 /**
  * Components that are nothing but a client of one piece of infrastructure, by their name
- * (lib/postgres.ts, lib/redis.ts, lib/redis-channels.ts, lib/ingest/producer.ts). Consumers
+ * (lib/postgres.ts, lib/redis.ts, lib/redis-channels.ts, events/producer.ts). Consumers
  * are left out on purpose: their readiness mixes group membership with their sink's health,
  * so it says "this service works", which `pulsehub_ready` already reports.
  */
@@ -36,7 +36,7 @@ async function answersOf(
       const check = component.ready().then((answer) => {
         ready = answer;
       });
-      const inTime = await within(check, timeoutMs);
+      const inTime = await settlesWithin(check, timeoutMs);
       return { component, ready: inTime && ready };
     }),
   );

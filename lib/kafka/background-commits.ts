@@ -1,6 +1,7 @@
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { Logger } from '../logger.ts';
-import { disconnectWithin, within } from './leave-group.ts';
+import { settlesWithin } from '../deadline.ts';
+import { disconnectWithin } from './leave-group.ts';
 import { createOffsetCommitter } from './offset-committer.ts';
 
 export interface BackgroundCommits {
@@ -73,7 +74,7 @@ export function createBackgroundCommits(
       } catch {
         // Not running (a start that failed): there is nothing to pause.
       }
-      const committed = await within(
+      const committed = await settlesWithin(
         Promise.allSettled([...inHand]).then(() => committer.flush()),
         timeoutMs,
       );

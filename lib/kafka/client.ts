@@ -14,7 +14,7 @@ import { noDelaySocketFactory } from './socket.ts';
 /**
  * kafkajs warns about this for every idempotent producer whose retries are bounded. Ingest bounds
  * them on purpose (it must answer 503 in bounded time) and handles what the warning is about:
- * after a failed send the producer is replaced (lib/ingest/producer.ts), so a later batch never
+ * after a failed send the producer is replaced (events/producer.ts), so a later batch never
  * reuses the sequence numbers of one whose outcome is unknown, and the duplicate a client's retry
  * may then cause is dropped by the processor's messageId window.
  */

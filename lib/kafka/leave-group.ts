@@ -1,23 +1,9 @@
 import type { Consumer } from 'kafkajs';
+import { settlesWithin } from '../deadline.ts';
 import type { Logger } from '../logger.ts';
 
 /** How long a consumer may take to leave its group before a stop moves on without it. */
 export const DEFAULT_LEAVE_TIMEOUT_MS = 5_000; // 5 seconds
-
-/** Settles when `work` does or `timeoutMs` passed, whichever is first; false on the timeout. */
-export async function within(work: Promise<unknown>, timeoutMs: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-  });
-  const settled = work.then(
-    () => true,
-    () => true,
-  );
-  const inTime = await Promise.race([settled, timedOut]);
-  clearTimeout(timer);
-  return inTime;
-}
 
 /**
  * Disconnects a consumer, but never waits longer than `timeoutMs`. kafkajs waits for a group
@@ -32,7 +18,7 @@ export async function disconnectWithin(
   logger: Logger,
   name: string,
 ): Promise<void> {
-  const inTime = await within(
+  const inTime = await settlesWithin(
     consumer.disconnect().catch((error: unknown) => {
       logger.warn({ err: error, component: name }, 'consumer disconnect failed');
     }),

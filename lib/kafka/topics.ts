@@ -1,6 +1,5 @@
-import { Kafka, logLevel, type ITopicConfig } from 'kafkajs';
-
-export type TopicSpec = Pick<ITopicConfig, 'topic' | 'numPartitions' | 'configEntries'>;
+import { Kafka, logLevel } from 'kafkajs';
+import type { TopicSpec } from '../../schema/topics.ts';
 
 /** Creates the topics that do not exist yet; existing topics are left as they are. */
 export async function ensureTopics(brokers: string[], topics: TopicSpec[]): Promise<void> {

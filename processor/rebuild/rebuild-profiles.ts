@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { restoreProfiles } from '../../lib/profile-restore.ts';
+import { restoreProfiles } from '../../profiles/profile-restore.ts';
 import type { StoredProfile } from '../../schema/profile.ts';
 import type { RedisLayout } from '../../schema/redis-keys.ts';
 import { emptyStoredProfile, type ProfileRules } from '../apply-event.ts';

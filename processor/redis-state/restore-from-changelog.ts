@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { forgetProfiles, restoreProfiles } from '../../lib/profile-restore.ts';
+import { forgetProfiles, restoreProfiles } from '../../profiles/profile-restore.ts';
+import { segmentMemberSets } from '../../profiles/segment-sets.ts';
 import { parseStoredProfile, type StoredProfile } from '../../schema/profile.ts';
 import type { RedisLayout } from '../../schema/redis-keys.ts';
 import { readTopicToEnd } from './read-topic-to-end.ts';
@@ -55,24 +56,6 @@ function storedProfileOf(id: string, value: Buffer): StoredProfile | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Every segment set of the deployment (few keys), for a forgotten profile to leave. */
-async function segmentSets(redis: Redis, layout: RedisLayout): Promise<string[]> {
-  const keys = new Set<string>();
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(
-      cursor,
-      'MATCH',
-      layout.segmentMembersPattern,
-      'COUNT',
-      1_000,
-    );
-    for (const key of found) keys.add(key);
-    cursor = next;
-  } while (cursor !== '0');
-  return [...keys];
 }
 
 /**
@@ -136,7 +119,7 @@ export async function restoreFromChangelog(
   });
   const forget = [...tombstoned].filter((id) => options.forgetAllTombstoned || writtenHere.has(id));
   if (forget.length > 0) {
-    const sets = await segmentSets(redis, layout);
+    const sets = await segmentMemberSets(redis, layout);
     for (let start = 0; start < forget.length; start += writeBatch)
       result.forgotten += await forgetProfiles(
         redis,

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type { Component } from '../../lib/lifecycle.ts';
 import type { Logger } from '../../lib/logger.ts';
-import type { VerifiedState } from '../../lib/profile-store.ts';
+import type { VerifiedState } from '../../profiles/profile-store.ts';
 import type { RedisLayout } from '../../schema/redis-keys.ts';
 import type { StateMetrics } from './state-metrics.ts';
 import { markerIsCurrent, readRedisState, settleRedisState } from './state-marker.ts';
@@ -30,7 +30,7 @@ export type KeepAlive = () => Promise<void>;
 /**
  * Knows whether Redis still holds the state this processor builds on, and restores it from
  * profile-changelog when it does not. The profile store refuses every write whose state marker
- * is not the verified one (lib/profile-store.ts), so detection is exact; this decides when to
+ * is not the verified one (profiles/profile-store.ts), so detection is exact; this decides when to
  * look and what to do:
  * - at start, after every reconnect of the Redis client, and every `checkIntervalMs`, it reads
  *   the marker and Redis's run_id: a missing marker (Redis empty or flushed) or one written

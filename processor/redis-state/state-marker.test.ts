@@ -5,7 +5,7 @@ import {
   RedisStateLostError,
   type ProfileWrite,
   type VerifiedState,
-} from '../../lib/profile-store.ts';
+} from '../../profiles/profile-store.ts';
 import { emptyStoredProfile } from '../../schema/profile.ts';
 import { redisLayout } from '../../schema/redis-keys.ts';
 import { startOwnRedis, type OwnRedis } from '../../test/support/redis-server.ts';
@@ -21,7 +21,7 @@ function writeOf(id: string, expectedVersion: number): ProfileWrite {
     expectedVersion,
     nextVersion: expectedVersion + 1,
     document: JSON.stringify(stored),
-    message: { id, version: expectedVersion + 1, changed: [], segments: { entered: [], left: [] } },
+    change: { id, version: expectedVersion + 1, segments: { entered: [], left: [] } },
   };
 }
 

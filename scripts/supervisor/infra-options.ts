@@ -6,9 +6,19 @@ import type { InfraOptions } from '../../infra/index.ts';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** The configuration folder `npm start` applies and watches: PULSEHUB_CONFIG_DIR, or config/. */
+export function configDirOf(env: NodeJS.ProcessEnv): string {
+  return resolve(repoRoot, env.PULSEHUB_CONFIG_DIR || 'config');
+}
+
+/** Where data lives (infrastructure, the served configuration repository): PULSEHUB_DATA_DIR, or .data/. */
+export function dataDirOf(env: NodeJS.ProcessEnv): string {
+  return resolve(repoRoot, env.PULSEHUB_DATA_DIR || '.data');
+}
+
 export function infraOptionsFromEnv(log: (line: string) => void): InfraOptions {
   return {
-    dataDir: resolve(repoRoot, '.data'),
+    dataDir: dataDirOf(process.env),
     cacheDir: resolve(repoRoot, '.cache'),
     kafkaBrokers: process.env.KAFKA_BROKERS || 'localhost:9092',
     redisUrl: process.env.REDIS_URL || 'redis://127.0.0.1:6379',

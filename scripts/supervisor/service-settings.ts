@@ -23,7 +23,8 @@ export interface LoadSettingsOptions {
 const listenSchema = z.object({ http: httpSettings });
 const ingestSchema = z.object({ ingest: z.object({ writeKeys: z.array(z.string()) }) });
 
-async function settingsTree(application: string, options: LoadSettingsOptions) {
+/** A service's settings tree before validation: its files, profiles and environment overrides. */
+export async function settingsTree(application: string, options: LoadSettingsOptions) {
   const sources = await readLocalSources(
     options.dir ?? DEFAULT_CONFIG_DIR,
     application,

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import type { GraphQLResolverMap } from '../../lib/graphql/subgraph-server.ts';
-import { IngestUnavailableError, type EventProducer } from '../../lib/ingest/producer.ts';
-import { validateCalls } from '../../lib/ingest/validate.ts';
+import { IngestUnavailableError, type EventProducer } from '../../events/producer.ts';
+import { validateCalls } from '../../events/validate.ts';
 import { ErrorCode } from '../../schema/errors.ts';
 import type { EventType } from '../../schema/event.ts';
 
@@ -39,7 +39,7 @@ async function ingest(
   return { ok: true, messageId: validated.events[0]?.messageId ?? null, errors: [] };
 }
 
-/** `track`, `identify` and `page`: one implementation with HTTP ingest (lib/ingest). */
+/** `track`, `identify` and `page`: one implementation with HTTP ingest (events/). */
 export const ingestMutationResolvers: GraphQLResolverMap<IngestContext> = {
   Mutation: {
     track: (_: unknown, args: { input: Record<string, unknown> }, context: IngestContext) =>

@@ -4,7 +4,7 @@ import {
 } from '../../lib/graphql/subgraph-server.ts';
 import { createSubgraphService } from '../../lib/graphql/subgraph-service.ts';
 import { createServiceHeartbeat } from '../../lib/heartbeat.ts';
-import { createEventProducer } from '../../lib/ingest/producer.ts';
+import { createEventProducer } from '../../events/producer.ts';
 import { createKafka, parseBrokers } from '../../lib/kafka/client.ts';
 import { allReady } from '../../lib/lifecycle.ts';
 import { createLogger } from '../../lib/logger.ts';

@@ -1,16 +1,16 @@
+import type { ProfileChange } from '../../schema/profile-change.ts';
 import type { UserProfile } from '../../schema/profile.ts';
-import type { ChangeNotice } from './change-notice.ts';
 
-/** A profile as read after one or more change notices, with those notices in order. */
-export interface ProfileUpdate {
+/** A profile as read after one or more of its changes, with those changes in order. */
+export interface ChangedProfile {
   profile: UserProfile;
-  notices: readonly ChangeNotice[];
+  changes: readonly ProfileChange[];
 }
 
 export interface ChangeReaderOptions {
   /** Reads the profile's current state (from Redis). */
   read(id: string): Promise<UserProfile | undefined>;
-  deliver(update: ProfileUpdate): void;
+  deliver(changed: ChangedProfile): void;
   onError(error: unknown, id: string): void;
   /** Profiles whose last delivered version is remembered for deduplication. Default 100,000. */
   maxTracked?: number;
@@ -19,16 +19,16 @@ export interface ChangeReaderOptions {
 interface Tracked {
   last: number;
   reading: boolean;
-  queued: ChangeNotice[];
+  queued: ProfileChange[];
 }
 
 /**
- * Turns change notices into profile updates carrying the current profile: one read at a time
- * per profile, notices that arrive meanwhile are merged into the next read, and a version is
- * delivered at most once and never after a newer one. So each profile's updates are in
+ * Turns profile changes into the changed profiles, as currently stored: one read at a time per
+ * profile, changes that arrive meanwhile are merged into the next read, and a version is
+ * delivered at most once and never after a newer one. So each profile's deliveries are in
  * version order, without duplicates, however the reads interleave.
  */
-export function createChangeReader(options: ChangeReaderOptions): (notice: ChangeNotice) => void {
+export function createChangeReader(options: ChangeReaderOptions): (change: ProfileChange) => void {
   const maxTracked = options.maxTracked ?? 100_000;
   const tracked = new Map<string, Tracked>();
 
@@ -43,7 +43,7 @@ export function createChangeReader(options: ChangeReaderOptions): (notice: Chang
     entry.reading = true;
     try {
       while (entry.queued.length > 0) {
-        const notices = entry.queued.splice(0);
+        const changes = entry.queued.splice(0);
         let profile: UserProfile | undefined;
         try {
           profile = await options.read(id);
@@ -53,7 +53,7 @@ export function createChangeReader(options: ChangeReaderOptions): (notice: Chang
         }
         if (profile !== undefined && profile.version > entry.last) {
           entry.last = profile.version;
-          options.deliver({ profile, notices });
+          options.deliver({ profile, changes });
         }
       }
     } finally {
@@ -61,15 +61,15 @@ export function createChangeReader(options: ChangeReaderOptions): (notice: Chang
     }
   }
 
-  return (notice) => {
-    let entry = tracked.get(notice.id);
+  return (change) => {
+    let entry = tracked.get(change.id);
     if (entry === undefined) {
       entry = { last: 0, reading: false, queued: [] };
-      tracked.set(notice.id, entry);
+      tracked.set(change.id, entry);
       if (tracked.size > maxTracked) forgetOldest();
     }
-    if (notice.version <= entry.last) return;
-    entry.queued.push(notice);
-    if (!entry.reading) void drain(notice.id, entry);
+    if (change.version <= entry.last) return;
+    entry.queued.push(change);
+    if (!entry.reading) void drain(change.id, entry);
   };
 }

@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import { purgeErasedEvents, recordErasure } from '../../lib/erasure-archive.ts';
+import { purgeErasedEvents, recordErasure } from '../../profiles/erasure-archive.ts';
+import { segmentMemberSets } from '../../profiles/segment-sets.ts';
 import { createProducer } from '../../lib/kafka/client.ts';
 import type { Component } from '../../lib/lifecycle.ts';
 import type { Database } from '../../lib/postgres.ts';
@@ -67,13 +68,14 @@ export function createProfileEraser(deps: ProfileEraserDeps): ProfileEraser {
   }
 
   /**
-   * Takes the profile out of every segment set, then puts back what a profile built by events
+   * Takes the profile out of every segment set (also sets its documents no longer name: rules
+   * changed, a snapshot older than the live profile), then puts back what a profile built by events
    * after the fence (applied since the unlink) is in: the processor syncs a profile's sets after
    * its write, so what this reads after the removals is what the sets must say.
    */
   async function leaveSegments(id: string): Promise<void> {
     const removals = deps.redis.pipeline();
-    for (const set of await segmentSets()) removals.srem(set, id);
+    for (const set of await segmentMemberSets(deps.redis, deps.layout)) removals.srem(set, id);
     removals.hget(deps.layout.profile(id), 'doc');
     const results = (await removals.exec()) ?? [];
     for (const [error] of results) if (error) throw error;
@@ -83,28 +85,6 @@ export function createProfileEraser(deps: ProfileEraserDeps): ProfileEraser {
     for (const segment of parseStoredProfile(id, doc).profile.segments)
       additions.sadd(deps.layout.segmentMembers(segment), id);
     for (const [error] of (await additions.exec()) ?? []) if (error) throw error;
-  }
-
-  /**
-   * Every segment set of the deployment: an erased profile must leave them all, also sets its
-   * documents no longer name (rules changed, a snapshot older than the live profile).
-   * Segments are few, so a SCAN of their keys is cheap.
-   */
-  async function segmentSets(): Promise<string[]> {
-    const keys = new Set<string>();
-    let cursor = '0';
-    do {
-      const [next, found] = await deps.redis.scan(
-        cursor,
-        'MATCH',
-        deps.layout.segmentMembersPattern,
-        'COUNT',
-        1_000,
-      );
-      for (const key of found) keys.add(key);
-      cursor = next;
-    } while (cursor !== '0');
-    return [...keys];
   }
 
   return {

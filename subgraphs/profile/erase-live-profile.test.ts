@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProfileStore, type ProfileWrite } from '../../lib/profile-store.ts';
+import { createProfileStore, type ProfileWrite } from '../../profiles/profile-store.ts';
 import { emptyStoredProfile, type StoredProfile } from '../../schema/profile.ts';
 import { redisLayout } from '../../schema/redis-keys.ts';
 import { startOwnRedis, type OwnRedis } from '../../test/support/redis-server.ts';
@@ -16,7 +16,7 @@ function writeOf(id: string, fence: string | null, watermark: number): ProfileWr
     expectedVersion: 0,
     nextVersion: 1,
     document: JSON.stringify(stored),
-    message: { id, version: 1, changed: [], segments: { entered: [], left: [] } },
+    change: { id, version: 1, segments: { entered: [], left: [] } },
     fence,
   };
 }

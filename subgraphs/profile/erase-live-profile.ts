@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis, Result } from 'ioredis';
-import { parseFence, type ErasureFence } from '../../lib/erasure-fence.ts';
+import { parseFence, type ErasureFence } from '../../profiles/erasure-fence.ts';
 import type { RedisLayout } from '../../schema/redis-keys.ts';
 
 /**

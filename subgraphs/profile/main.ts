@@ -1,4 +1,4 @@
-import { runService } from '../../lib/service.ts';
+import { runService } from '../../config/client/run-service.ts';
 import { profileConfigSchema } from './config.ts';
 import { createProfileService } from './service.ts';
 

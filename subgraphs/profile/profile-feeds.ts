@@ -1,11 +1,11 @@
 import type { Logger } from '../../lib/logger.ts';
-import type { ProfileStore } from '../../lib/profile-store.ts';
+import type { ProfileStore } from '../../profiles/profile-store.ts';
 import { createPushIterator, type PushIterator } from '../../lib/push-iterator.ts';
 import type { ChannelSubscriber } from '../../lib/redis-channels.ts';
 import type { UserProfile } from '../../schema/profile.ts';
 import type { RedisLayout } from '../../schema/redis-keys.ts';
-import { parseChangeNotice } from './change-notice.ts';
-import { createChangeReader, type ProfileUpdate } from './change-reader.ts';
+import { parseProfileChange } from '../../schema/profile-change.ts';
+import { createChangeReader, type ChangedProfile } from './change-reader.ts';
 
 export interface ProfileFeedsDeps {
   channels: ChannelSubscriber;
@@ -18,12 +18,12 @@ export interface ProfileFeedsDeps {
 export interface ProfileFeeds {
   /** One profile: its current state first (when it exists), then each newer version. */
   profile(id: string): Promise<PushIterator<UserProfile>>;
-  /** Every profile's updates, mapped (or skipped when `select` returns undefined). */
-  all<T>(select: (update: ProfileUpdate) => readonly T[]): Promise<PushIterator<T>>;
+  /** Every profile's changes, each mapped by `select` to what the subscriber gets (maybe nothing). */
+  all<T>(select: (changed: ChangedProfile) => readonly T[]): Promise<PushIterator<T>>;
 }
 
 interface Feed {
-  listeners: Set<(update: ProfileUpdate) => void>;
+  listeners: Set<(changed: ChangedProfile) => void>;
   /** The profile of a one-profile channel, read again after a pub/sub gap. */
   profileId: string | undefined;
   /** Resolves once Redis confirmed the channel subscription. */
@@ -47,7 +47,7 @@ export function createProfileFeeds(deps: ProfileFeedsDeps): ProfileFeeds {
       if (id === undefined) continue;
       read(id).then(
         (profile) => {
-          if (profile) for (const each of feed.listeners) each({ profile, notices: [] });
+          if (profile) for (const each of feed.listeners) each({ profile, changes: [] });
         },
         (error: unknown) =>
           deps.logger.error({ err: error, profile: id }, 'reading a profile after a gap failed'),
@@ -58,15 +58,15 @@ export function createProfileFeeds(deps: ProfileFeedsDeps): ProfileFeeds {
   function join(
     channel: string,
     profileId: string | undefined,
-    listener: (update: ProfileUpdate) => void,
+    listener: (changed: ChangedProfile) => void,
   ): Promise<() => void> {
     let feed = feeds.get(channel);
     if (!feed) {
-      const listeners = new Set<(update: ProfileUpdate) => void>();
+      const listeners = new Set<(changed: ChangedProfile) => void>();
       const accept = createChangeReader({
         read,
-        deliver: (update) => {
-          for (const each of listeners) each(update);
+        deliver: (changed) => {
+          for (const each of listeners) each(changed);
         },
         onError: (error, id) =>
           deps.logger.error({ err: error, profile: id }, 'reading a changed profile failed'),
@@ -75,9 +75,9 @@ export function createProfileFeeds(deps: ProfileFeedsDeps): ProfileFeeds {
         listeners,
         profileId,
         ready: deps.channels.listen(channel, (raw) => {
-          const notice = parseChangeNotice(raw);
-          if (notice) accept(notice);
-          else deps.logger.warn({ channel, message: raw.slice(0, 200) }, 'not a change notice');
+          const change = parseProfileChange(raw);
+          if (change) accept(change);
+          else deps.logger.warn({ channel, message: raw.slice(0, 200) }, 'not a profile change');
         }),
       };
       feeds.set(channel, created);
@@ -110,18 +110,18 @@ export function createProfileFeeds(deps: ProfileFeedsDeps): ProfileFeeds {
         last = profile.version;
         iterator.push(profile);
       };
-      leave = await join(deps.layout.profileChannel(id), id, (update) => offer(update.profile));
+      leave = await join(deps.layout.profileChannel(id), id, (changed) => offer(changed.profile));
       if (iterator.ended) leave();
       // Read only after the channel is subscribed, so no change falls between the two.
       const current = await read(id);
       if (current) offer(current);
       return iterator;
     },
-    async all<T>(select: (update: ProfileUpdate) => readonly T[]) {
+    async all<T>(select: (changed: ChangedProfile) => readonly T[]) {
       let leave = (): void => undefined;
       const iterator = createPushIterator<T>({ onEnd: () => leave() });
-      leave = await join(deps.layout.allProfilesChannel, undefined, (update) => {
-        for (const item of select(update)) iterator.push(item);
+      leave = await join(deps.layout.allProfilesChannel, undefined, (changed) => {
+        for (const item of select(changed)) iterator.push(item);
       });
       if (iterator.ended) leave();
       return iterator;

@@ -1,8 +1,8 @@
 import { inArray } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import type { Database } from '../../lib/postgres.ts';
-import type { ProfileStore } from '../../lib/profile-store.ts';
-import { restoreProfiles } from '../../lib/profile-restore.ts';
+import type { ProfileStore } from '../../profiles/profile-store.ts';
+import { restoreProfiles } from '../../profiles/profile-restore.ts';
 import { profiles } from '../../schema/db/tables.ts';
 import type { StoredProfile, UserProfile } from '../../schema/profile.ts';
 import type { RedisLayout } from '../../schema/redis-keys.ts';

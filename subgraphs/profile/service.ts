@@ -7,7 +7,7 @@ import { allReady } from '../../lib/lifecycle.ts';
 import { createLogger, type Logger } from '../../lib/logger.ts';
 import { createMetricsRegistry } from '../../lib/metrics.ts';
 import { createPostgresComponent } from '../../lib/postgres.ts';
-import { createProfileStore } from '../../lib/profile-store.ts';
+import { createProfileStore } from '../../profiles/profile-store.ts';
 import { createChannelSubscriber } from '../../lib/redis-channels.ts';
 import { createRedisComponent } from '../../lib/redis.ts';
 import type { Service } from '../../lib/service.ts';

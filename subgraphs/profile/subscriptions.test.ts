@@ -1,22 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { emptyProfile } from '../../schema/profile.ts';
+import type { ChangedProfile } from './change-reader.ts';
 import { concernsSegment, membershipChanges } from './subscriptions.ts';
 
-const update = (segments: string[], notices: Array<{ entered: string[]; left: string[] }>) => ({
+const changedProfile = (
+  segments: string[],
+  changes: Array<{ entered: string[]; left: string[] }>,
+): ChangedProfile => ({
   profile: { ...emptyProfile('u1'), segments, version: 2 },
-  notices: notices.map((n, index) => ({ id: 'u1', version: index + 1, ...n })),
+  changes: changes.map((lists, index) => ({ id: 'u1', version: index + 1, segments: lists })),
 });
 
 describe('segment subscriptions', () => {
   it('profilesUpdated(segment) sees members and the change that made one leave', () => {
-    expect(concernsSegment(update(['vip'], []), 'vip')).toBe(true);
-    expect(concernsSegment(update([], [{ entered: [], left: ['vip'] }]), 'vip')).toBe(true);
-    expect(concernsSegment(update(['other'], []), 'vip')).toBe(false);
-    expect(concernsSegment(update([], []), null)).toBe(true);
+    expect(concernsSegment(changedProfile(['vip'], []), 'vip')).toBe(true);
+    expect(concernsSegment(changedProfile([], [{ entered: [], left: ['vip'] }]), 'vip')).toBe(true);
+    expect(concernsSegment(changedProfile(['other'], []), 'vip')).toBe(false);
+    expect(concernsSegment(changedProfile([], []), null)).toBe(true);
   });
 
   it('segmentMembershipChanged lists entering and leaving in order', () => {
-    const merged = update(
+    const merged = changedProfile(
       [],
       [
         { entered: ['vip'], left: [] },

@@ -1,6 +1,6 @@
 import type { GraphQLResolverMap } from '../../lib/graphql/subgraph-server.ts';
 import type { UserProfile } from '../../schema/profile.ts';
-import type { ProfileUpdate } from './change-reader.ts';
+import type { ChangedProfile } from './change-reader.ts';
 import type { ProfileFeeds } from './profile-feeds.ts';
 
 /** A `SegmentMembershipChange` as the resolvers produce it. */
@@ -10,29 +10,29 @@ export interface SegmentMembershipChange {
   profile: UserProfile;
 }
 
-/** Whether an update belongs to `profilesUpdated(segment)`: members, and those that just left. */
+/** Whether a change belongs to `profilesUpdated(segment)`: members, and those that just left. */
 export function concernsSegment(
-  update: ProfileUpdate,
+  changed: ChangedProfile,
   segment: string | null | undefined,
 ): boolean {
   if (segment == null) return true;
   return (
-    update.profile.segments.includes(segment) ||
-    update.notices.some((notice) => notice.left.includes(segment))
+    changed.profile.segments.includes(segment) ||
+    changed.changes.some((change) => change.segments.left.includes(segment))
   );
 }
 
-/** The membership changes of one segment that an update carries, in the order they happened. */
+/** The membership changes of one segment that a change carries, in the order they happened. */
 export function membershipChanges(
-  update: ProfileUpdate,
+  changed: ChangedProfile,
   segment: string,
 ): SegmentMembershipChange[] {
   const changes: SegmentMembershipChange[] = [];
-  for (const notice of update.notices) {
-    if (notice.entered.includes(segment))
-      changes.push({ segment, kind: 'ENTERED', profile: update.profile });
-    if (notice.left.includes(segment))
-      changes.push({ segment, kind: 'LEFT', profile: update.profile });
+  for (const change of changed.changes) {
+    if (change.segments.entered.includes(segment))
+      changes.push({ segment, kind: 'ENTERED', profile: changed.profile });
+    if (change.segments.left.includes(segment))
+      changes.push({ segment, kind: 'LEFT', profile: changed.profile });
   }
   return changes;
 }
@@ -48,12 +48,12 @@ export function profileSubscriptionResolvers(feeds: ProfileFeeds): GraphQLResolv
       },
       profilesUpdated: {
         subscribe: (_: unknown, args: { segment?: string | null }) =>
-          feeds.all((update) => (concernsSegment(update, args.segment) ? [update.profile] : [])),
+          feeds.all((changed) => (concernsSegment(changed, args.segment) ? [changed.profile] : [])),
         resolve: identity,
       },
       segmentMembershipChanged: {
         subscribe: (_: unknown, args: { segment: string }) =>
-          feeds.all((update) => membershipChanges(update, args.segment)),
+          feeds.all((changed) => membershipChanges(changed, args.segment)),
         resolve: identity,
       },
     },

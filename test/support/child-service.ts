@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import path from 'node:path';
-import { REPO_ROOT } from './infra-settings.ts';
-import { eventually } from './http.ts';
+import type { ChildProcess } from 'node:child_process';
+import { answers200, runNodeUntilExit, serviceEnv, spawnNode } from '../../scripts/node-process.ts';
 import type { Sandbox } from './isolation.ts';
+
+// With the rest of what a test needs to run a service as a child process.
+export { freePort } from '../../scripts/node-process.ts';
 
 export interface ChildService {
   readonly process: ChildProcess;
@@ -12,7 +12,7 @@ export interface ChildService {
   output(): string;
   /** SIGKILL: no shutdown hooks run, as in a crash. Resolves when the process is gone. */
   kill(): Promise<void>;
-  /** SIGTERM and wait for a clean exit. */
+  /** SIGTERM and wait for the exit (SIGKILL after a minute); resolves the exit code. */
   stop(): Promise<number | null>;
 }
 
@@ -48,78 +48,34 @@ export async function spawnService(
   port: number,
   env: Record<string, string>,
 ): Promise<ChildService> {
-  let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, entry)], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      PULSEHUB_PROFILES: '',
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(port),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const spawned = await spawnNode({
+    name: entry,
+    entry,
+    env: { ...serviceEnv(port), ...env },
+    ready: () => answers200(`http://127.0.0.1:${port}/ready`),
   });
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  const gone = async (): Promise<number | null> =>
-    child.exitCode !== null || child.signalCode !== null ? child.exitCode : exited;
-  await eventually(async () => {
-    if (child.exitCode !== null)
-      throw new Error(`${entry} exited with ${child.exitCode}:\n${output}`);
-    const response = await fetch(`http://127.0.0.1:${port}/ready`).catch(() => undefined);
-    return response?.status === 200 ? true : undefined;
-  }, 60_000);
   return {
-    process: child,
+    process: spawned.child,
     port,
-    output: () => output,
-    async kill() {
-      child.kill('SIGKILL');
-      await gone();
-    },
+    output: () => spawned.output(),
+    kill: () => spawned.kill(),
+    // A clean stop takes seconds; a service still running after a minute is killed (null).
     async stop() {
-      child.kill('SIGTERM');
-      return gone();
+      await spawned.stop(60_000);
+      return spawned.child.exitCode;
     },
   };
-}
-
-/** A TCP port that was free a moment ago (the OS picks it), for a child service to listen on. */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port assigned');
-  return address.port;
 }
 
 /**
  * Runs a service's `main.ts` expecting it to exit on its own (a refused start); resolves its
  * exit code and output. Kills it after `timeoutMs`.
  */
-export async function runUntilExit(
+export function runUntilExit(
   entry: string,
   env: Record<string, string>,
   timeoutMs = 60_000,
 ): Promise<{ code: number | null; output: string; stderr: string }> {
-  let output = '';
-  let stderr = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, entry)], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, PULSEHUB_PROFILES: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  // On its own too: a refused start says why on stderr (runService).
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  // 'close', not 'exit': only then has everything the child printed been read.
-  const [code] = (await once(child, 'close')) as [number | null];
-  clearTimeout(timer);
-  return { code, output, stderr };
+  // stderr also comes back on its own: a refused start says why there (runService).
+  return runNodeUntilExit({ entry, env: { PULSEHUB_PROFILES: '', ...env }, timeoutMs });
 }

@@ -4,7 +4,8 @@ import pg from 'pg';
 import { ensureTopics } from '../../lib/kafka/topics.ts';
 import { parseBrokers } from '../../lib/kafka/client.ts';
 import { runMigrations } from '../../schema/db/migrate.ts';
-import { topicSpecs, type TopicNames } from '../../schema/topics.ts';
+import { suffixedTopicNames, topicSpecs, type TopicNames } from '../../schema/topics.ts';
+import { loadTopicSettings } from '../../scripts/supervisor/topic-settings.ts';
 import { deleteKeysWithPrefix } from './redis-cleanup.ts';
 
 /** Where the shared infrastructure answers. */
@@ -33,7 +34,7 @@ export interface Namespace {
 export interface NamespaceOptions {
   /** Starts the id, e.g. `t` for tests, `bench` for benchmarks. */
   idPrefix: string;
-  /** Partitions of the events and changelog topics. Default 3. */
+  /** Partitions of the events and changelog topics. Default: the configured `topics.partitions`. */
   partitions?: number;
 }
 
@@ -76,13 +77,11 @@ export async function createNamespace(
   options: NamespaceOptions,
 ): Promise<Namespace> {
   const { kafkaBrokers, redisUrl } = addresses;
-  const partitions = options.partitions ?? 3;
+  // The configured topics (config/application.yml, TOPICS_* overrides) with the id appended.
+  const configured = await loadTopicSettings({ env: process.env });
+  const partitions = options.partitions ?? configured.partitions;
   const id = `${options.idPrefix}${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-  const topics: TopicNames = {
-    events: `${id}.events`,
-    deadLetter: `${id}.events.dlq`,
-    changelog: `${id}.changelog`,
-  };
+  const topics: TopicNames = suffixedTopicNames(configured.names, id);
   await ensureTopics(parseBrokers(kafkaBrokers), topicSpecs(topics, partitions));
   const database = `pulsehub_${id}`;
   const databaseUrl = await createMigratedDatabase(addresses.databaseUrl, database);

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { createProfileStore, type ProfileStore } from '../../lib/profile-store.ts';
+import { createProfileStore, type ProfileStore } from '../../profiles/profile-store.ts';
 import { emptyProfile, emptyStoredProfile, type StoredProfile } from '../../schema/profile.ts';
 import { redisLayout } from '../../schema/redis-keys.ts';
 import type { Sandbox } from './isolation.ts';

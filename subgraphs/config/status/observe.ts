@@ -1,3 +1,4 @@
+import { withDeadline } from '../../../lib/deadline.ts';
 import type { DeadLetterTail } from './dead-letter-tail.ts';
 import type { InstanceRegistry } from './instance-registry.ts';
 import type { ConsumerGroupLag, DependencyStatus, SystemStatus } from './model.ts';
@@ -24,12 +25,6 @@ export interface ObserverParts {
   serviceNames: readonly string[];
   redisAnswers(): Promise<boolean>;
   now?: () => number;
-}
-
-function timeout(ms: number): Promise<never> {
-  return new Promise((_, reject) => {
-    setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref();
-  });
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -73,7 +68,7 @@ export function createObserver(parts: ObserverParts): () => Promise<SystemStatus
 
   return async () => {
     const [kafka, redisUp] = await Promise.all([
-      Promise.race([kafkaFigures(parts), timeout(KAFKA_ANSWER_TIMEOUT_MS)]).then(
+      withDeadline(kafkaFigures(parts), KAFKA_ANSWER_TIMEOUT_MS, 'Kafka').then(
         (figures) => ({ figures, error: null }),
         (error: unknown) => ({ figures: undefined, error: messageOf(error) }),
       ),

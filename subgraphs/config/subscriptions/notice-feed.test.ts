@@ -25,6 +25,14 @@ describe('the notice feed', () => {
     expect(await gateway.next()).toEqual({ done: true, value: undefined });
   });
 
+  it('keeps the newest 100 notices of a slow subscriber', async () => {
+    const feed = createNoticeFeed();
+    const slow = feed.subscribe(() => true);
+    for (let i = 1; i <= 150; i++) feed.push(notice(['gateway'], `v${i}`));
+    expect((await slow.next()).value).toMatchObject({ version: 'v51' });
+    await slow.return?.();
+  });
+
   it('ends open subscriptions on close', async () => {
     const feed = createNoticeFeed();
     const waiting = feed.subscribe(() => true).next();

@@ -1,4 +1,5 @@
 import type { ConfigNotice } from '../../../config/client/bus.ts';
+import { createPushIterator, type PushIterator } from '../../../lib/push-iterator.ts';
 
 /** Fans configuration notices out to subscription iterators. */
 export interface NoticeFeed {
@@ -9,56 +10,29 @@ export interface NoticeFeed {
   close(): void;
 }
 
-/** A slow subscriber loses its oldest notices beyond this, never the service's memory. */
+/**
+ * A slow subscriber loses its oldest notices beyond this, never the service's memory: each
+ * notice names the commit now in force, so the newest ones are those worth keeping.
+ */
 const MAX_QUEUED = 100;
 
 export function createNoticeFeed(): NoticeFeed {
-  const subscribers = new Set<{ accept(notice: ConfigNotice): void; end(): void }>();
+  const subscribers = new Map<PushIterator<ConfigNotice>, (notice: ConfigNotice) => boolean>();
   return {
     push(notice) {
-      for (const subscriber of subscribers) subscriber.accept(notice);
+      for (const [subscriber, filter] of subscribers) if (filter(notice)) subscriber.push(notice);
     },
     subscribe(filter) {
-      const queued: ConfigNotice[] = [];
-      let waiting: ((result: IteratorResult<ConfigNotice>) => void) | undefined;
-      let done = false;
-      const finish = (): Promise<IteratorResult<ConfigNotice>> => {
-        done = true;
-        subscribers.delete(subscriber);
-        waiting?.({ done: true, value: undefined });
-        waiting = undefined;
-        return Promise.resolve({ done: true, value: undefined });
-      };
-      const subscriber = {
-        accept(notice: ConfigNotice) {
-          if (done || !filter(notice)) return;
-          if (waiting) {
-            waiting({ done: false, value: notice });
-            waiting = undefined;
-          } else {
-            queued.push(notice);
-            if (queued.length > MAX_QUEUED) queued.shift();
-          }
-        },
-        end: () => void finish(),
-      };
-      subscribers.add(subscriber);
-      const iterator: AsyncIterableIterator<ConfigNotice> = {
-        next() {
-          const notice = queued.shift();
-          if (notice !== undefined) return Promise.resolve({ done: false, value: notice });
-          if (done) return Promise.resolve({ done: true, value: undefined });
-          return new Promise((resolve) => (waiting = resolve));
-        },
-        return: finish,
-        [Symbol.asyncIterator]() {
-          return iterator;
-        },
-      };
+      const iterator = createPushIterator<ConfigNotice>({
+        maxQueued: MAX_QUEUED,
+        overflow: 'drop-oldest',
+        onEnd: () => subscribers.delete(iterator),
+      });
+      subscribers.set(iterator, filter);
       return iterator;
     },
     close() {
-      for (const subscriber of subscribers) subscriber.end();
+      for (const subscriber of [...subscribers.keys()]) subscriber.end();
     },
   };
 }

@@ -1,0 +1,16 @@
+import type { ProfileChange } from '../schema/profile-change.ts';
+import type { UserProfile } from '../schema/profile.ts';
+
+/** The announcement of the change from `before` to `after` (all events of one batch at once). */
+export function describeChange(before: UserProfile, after: UserProfile): ProfileChange {
+  const previous = new Set(before.segments);
+  const current = new Set(after.segments);
+  return {
+    id: after.id,
+    version: after.version,
+    segments: {
+      entered: after.segments.filter((s) => !previous.has(s)),
+      left: before.segments.filter((s) => !current.has(s)),
+    },
+  };
+}
