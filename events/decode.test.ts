@@ -137,6 +137,17 @@ describe('decodeEvent', () => {
     ['invalid', { ...stamped, userId: undefined }, /^invalid event: userId: userId or anonymousId/],
     ['invalid', { ...stamped, receivedAt: 'soon' }, /^invalid event: receivedAt: /],
     ['invalid', { ...stamped, properties: [1] }, /^invalid event: properties: /],
+    [
+      'junk_identifier',
+      { ...stamped, userId: 'undefined' },
+      /^junk identifier: userId: "undefined" is not an identifier \(a value SDKs send by mistake\)$/,
+    ],
+    [
+      'junk_identifier',
+      { ...stamped, type: 'alias', previousId: ' NULL ' },
+      /^junk identifier: previousId: " NULL " is not an identifier/,
+    ],
+    ['junk_identifier', { ...stamped, anonymousId: ' ' }, /^junk identifier: anonymousId: " "/],
   ])('dead-letters the unappliable: %s', (kind, value, reason) => {
     expect(decodeEvent(record(value), 0)).toEqual({
       ok: false,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EVENT_TIME_WINDOW, MAX_TIMESTAMP_AHEAD_MS } from '../schema/event.ts';
+import { DEFAULT_JUNK_IDENTIFIERS, junkIdentifiers } from './junk-identifiers.ts';
 import { normalizeEvent } from './normalize.ts';
 import { validateCalls } from './validate.ts';
 
@@ -96,6 +97,75 @@ describe('normalizeEvent', () => {
       ok: false,
       tooLarge: false,
       errors: [{ field: 'batch[3].properties.note', message: expect.stringMatching(/U\+0000/) }],
+    });
+  });
+});
+
+describe('normalizeEvent junk identifiers', () => {
+  const mistake = (value: string) =>
+    `${JSON.stringify(value)} is not an identifier (a value SDKs send by mistake)`;
+
+  it('refuses a junk userId, naming the field in the field-error format', () => {
+    expect(normalizeEvent({ type: 'track', userId: 'undefined', event: 'e' }, receivedAt)).toEqual({
+      ok: false,
+      errors: [{ field: 'userId', message: mistake('undefined') }],
+    });
+  });
+
+  it('refuses an empty or blank only id with the junk message alone', () => {
+    expect(normalizeEvent({ type: 'identify', anonymousId: '' }, receivedAt)).toEqual({
+      ok: false,
+      errors: [{ field: 'anonymousId', message: mistake('') }],
+    });
+    expect(normalizeEvent({ type: 'identify', userId: '  ' }, receivedAt)).toEqual({
+      ok: false,
+      errors: [{ field: 'userId', message: mistake('  ') }],
+    });
+  });
+
+  it('refuses a junk id beside a real one, and junk previousId and groupId', () => {
+    const results = [
+      normalizeEvent({ type: 'page', userId: 'u1', anonymousId: '[object Object]' }, receivedAt),
+      normalizeEvent({ type: 'alias', userId: 'u1', previousId: 'null' }, receivedAt),
+      normalizeEvent({ type: 'group', userId: 'u1', groupId: ' NaN' }, receivedAt),
+    ];
+    expect(results.map((r) => (r.ok ? [] : r.errors.map((e) => e.field)))).toEqual([
+      ['anonymousId'],
+      ['previousId'],
+      ['groupId'],
+    ]);
+  });
+
+  it('reports the other invalid fields beside the junk one', () => {
+    const result = normalizeEvent({ type: 'track', userId: '0', properties: 'x' }, receivedAt);
+    expect(result.ok ? [] : result.errors.map((e) => e.field).sort()).toEqual([
+      'event',
+      'properties',
+      'userId',
+    ]);
+  });
+
+  it('follows the list it is given', () => {
+    const junk = junkIdentifiers([...DEFAULT_JUNK_IDENTIFIERS, 'guest']);
+    const guest = { type: 'track', userId: 'Guest', event: 'e' };
+    expect(normalizeEvent(guest, receivedAt).ok).toBe(true);
+    expect(normalizeEvent(guest, receivedAt, undefined, junk)).toEqual({
+      ok: false,
+      errors: [{ field: 'userId', message: mistake('Guest') }],
+    });
+  });
+
+  it('refuses a whole batch for one junk anonymousId, naming its position', () => {
+    const ok = { type: 'track', userId: 'u', event: 'e' };
+    const result = validateCalls(
+      [ok, { type: 'track', anonymousId: 'null', event: 'e' }, ok],
+      receivedAt,
+      true,
+    );
+    expect(result).toEqual({
+      ok: false,
+      tooLarge: false,
+      errors: [{ field: 'batch[1].anonymousId', message: mistake('null') }],
     });
   });
 });

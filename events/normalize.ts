@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { incomingEventSchema, type ActivityEvent, type TopicEvent } from '../schema/event.ts';
 import { eventTimestamp, inWindow, OUTSIDE_WINDOW } from './event-times.ts';
 import { fieldErrors, type FieldError } from './field-errors.ts';
+import { DEFAULT_JUNK, junkIdentifierFields, type JunkIdentifiers } from './junk-identifiers.ts';
 import { mayHoldUnstorable, unstorableFields } from './storable.ts';
 
 export type Normalized = { ok: true; event: ActivityEvent } | { ok: false; errors: FieldError[] };
@@ -56,18 +57,29 @@ export function completeEvent(event: TopicEvent, defaults: EventDefaults): Norma
 /**
  * Validates one Segment call as a client sent it and stamps what PulseHub adds (completeEvent):
  * a messageId when the client sent none, receivedAt, and the skew-corrected timestamp. Refuses,
- * by field, every key or string value PostgreSQL cannot store (events/storable.ts) and
+ * by field, every key or string value PostgreSQL cannot store (events/storable.ts), every
+ * junk identifier (events/junk-identifiers.ts, from `junk`: the service's live list) and
  * every time outside the rules. `json` is the call as JSON text when the caller has it (for
  * its size): text without a suspicious escape skips the walk for unstorable characters.
  */
-export function normalizeEvent(input: unknown, receivedAt: Date, json?: string): Normalized {
+export function normalizeEvent(
+  input: unknown,
+  receivedAt: Date,
+  json?: string,
+  junk: JunkIdentifiers = DEFAULT_JUNK,
+): Normalized {
   const unstorable = json === undefined || mayHoldUnstorable(json) ? unstorableFields(input) : [];
+  const junkFields = junkIdentifierFields(input, junk);
   const parsed = incomingEventSchema.safeParse(input);
-  if (!parsed.success || unstorable.length > 0)
+  if (!parsed.success || unstorable.length > 0 || junkFields.length > 0) {
+    // An empty id is both too short for the schema and junk: the junk message says more.
+    const named = new Set(junkFields.map((error) => error.field));
+    const invalid = parsed.error ? fieldErrors(parsed.error) : [];
     return {
       ok: false,
-      errors: [...unstorable, ...(parsed.error ? fieldErrors(parsed.error) : [])],
+      errors: [...unstorable, ...junkFields, ...invalid.filter((error) => !named.has(error.field))],
     };
+  }
   return completeEvent(parsed.data, {
     receivedAtMs: receivedAt.getTime(),
     receivedAtField: 'receivedAt',

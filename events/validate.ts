@@ -1,5 +1,6 @@
 import { MAX_EVENT_BYTES, type ActivityEvent } from '../schema/event.ts';
 import type { FieldError } from './field-errors.ts';
+import { DEFAULT_JUNK, type JunkIdentifiers } from './junk-identifiers.ts';
 import { normalizeEvent } from './normalize.ts';
 
 export type Validated =
@@ -8,12 +9,14 @@ export type Validated =
 /**
  * Validates and stamps the calls of one request, all or nothing: a request is accepted only
  * if every call in it is valid. Field names are prefixed with `batch[i].` when `batched`.
- * The one validation shared by HTTP ingest and the GraphQL ingest mutations.
+ * The one validation shared by HTTP ingest and the GraphQL ingest mutations; `junk` is the
+ * service's live `ingest.junkIdentifiers`.
  */
 export function validateCalls(
   calls: readonly unknown[],
   receivedAt: Date,
   batched: boolean,
+  junk: JunkIdentifiers = DEFAULT_JUNK,
 ): Validated {
   const events: ActivityEvent[] = [];
   const errors: FieldError[] = [];
@@ -30,7 +33,7 @@ export function validateCalls(
       });
       return;
     }
-    const normalized = normalizeEvent(call, receivedAt, json);
+    const normalized = normalizeEvent(call, receivedAt, json, junk);
     if (normalized.ok) events.push(normalized.event);
     else
       errors.push(...normalized.errors.map((e) => ({ field: field(e.field), message: e.message })));

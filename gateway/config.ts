@@ -5,6 +5,7 @@ import {
   sharedSettings,
 } from '../config/client/shared-schema.ts';
 import { withProductionRules } from '../config/client/production-safety-rules.ts';
+import { junkIdentifiersSetting } from '../events/junk-identifiers.ts';
 import { MAX_BATCH_EVENTS } from '../schema/event.ts';
 import { gatewayProductionRules } from './production-rules.ts';
 
@@ -97,6 +98,7 @@ export const gatewayConfigSchema = withProductionRules(
       produceTimeoutMs: z.number().int().min(100).max(60_000),
       retryAfterSeconds: z.number().int().min(1).max(3_600),
       rateLimit: rateLimitSettings.default({ eventsPerSecond: 1_000, burst: 5_000, overrides: [] }),
+      junkIdentifiers: junkIdentifiersSetting,
     }),
     subgraphClient: z.object({
       connections: positive,

@@ -1,6 +1,7 @@
 import { createServiceHeartbeat } from '../lib/heartbeat.ts';
 import { graphqlRoute } from '../lib/http/graphql-route.ts';
 import { createServiceServer } from '../lib/http/service-server.ts';
+import { junkIdentifiers } from '../events/junk-identifiers.ts';
 import { createEventProducer } from '../events/producer.ts';
 import { createKafka, parseBrokers } from '../lib/kafka/client.ts';
 import type { LiveConfig } from '../config/client/live.ts';
@@ -72,6 +73,14 @@ export function createGatewayService(
     },
     ['ingest.writeKeys'],
   );
+  let junk = junkIdentifiers(config.ingest.junkIdentifiers);
+  // Applied live: a word added to the list is refused from the next request.
+  live?.onChange(
+    (next) => {
+      junk = junkIdentifiers(next.ingest.junkIdentifiers);
+    },
+    ['ingest.junkIdentifiers'],
+  );
   const dashboard = createDashboard(config, logger);
   const dependencies = () => [producer, auth, federation.component];
   const http = createServiceServer({
@@ -82,6 +91,7 @@ export function createGatewayService(
       ingestRoute({
         producer,
         writeKeys: () => writeKeys,
+        junkIdentifiers: () => junk,
         retryAfterSeconds: config.ingest.retryAfterSeconds,
         rateLimiter,
         metrics,

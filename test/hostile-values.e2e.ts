@@ -5,7 +5,8 @@ import { parseBrokers } from '../lib/kafka/client.ts';
 import { EVENT_TIME_WINDOW } from '../schema/event.ts';
 import { archiveProbe, type ArchiveProbe } from './support/archive.ts';
 import { basicAuth, eventually, sendSegment } from './support/http.ts';
-import { readTopic } from './support/kafka.ts';
+import { setConfig } from './support/config.ts';
+import { produceRaw, readTopic } from './support/kafka.ts';
 import { useSystem } from './support/use-system.ts';
 
 const PROFILE_QUERY = 'query ($id: ID!) { profile(id: $id) { id eventCount traits } }';
@@ -285,6 +286,178 @@ describe('hostile values: what no sink can store never stops, stalls or duplicat
     expect(row?.received_at.getTime()).toBeGreaterThanOrEqual(before - 1_000);
     expect(row?.received_at.getTime()).toBeLessThanOrEqual(Date.now());
     expect(row?.timestamp.getTime()).toBe(row?.received_at.getTime());
+  });
+
+  const mistake = (value: string) =>
+    `${JSON.stringify(value)} is not an identifier (a value SDKs send by mistake)`;
+  const MUTATION_RESULT = '{ ok messageId errors { field message } }';
+
+  /**
+   * Whether any record of the events topic is a call named `event`. A fence record is first
+   * produced under each key such a call would have had (ingest keys by profile id), so once
+   * every fence is read, the partitions it could be on were read past where it would be.
+   */
+  async function onTheTopic(event: string, keys: readonly string[]): Promise<boolean> {
+    const fences = keys.map((key, i) => ({
+      key,
+      value: JSON.stringify(track(`${event}-fence-${i}`, { event: `${event} fence` })),
+    }));
+    await produceRaw(sandbox(), sandbox().topics.events, fences);
+    const fenced = (m: KafkaMessage) =>
+      fences.some((f) => m.key?.toString() === f.key && m.value?.toString() === f.value);
+    const messages = await readTopic(
+      sandbox(),
+      sandbox().topics.events,
+      (read) => read.filter(fenced).length >= fences.length,
+    );
+    // The topic holds this file's poison too: records that are not JSON match nothing.
+    return messages.some((m) => {
+      try {
+        return (JSON.parse(m.value?.toString() ?? '') as { event?: unknown }).event === event;
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  it('refuses a junk userId through ingest: 400 naming the field, nothing produced', async () => {
+    const event = `${sandbox().id} junk single`;
+    const response = await sendSegment(system().gatewayUrl, 'track', track('undefined', { event }));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      success: false,
+      error: 'invalid event',
+      errors: [{ field: 'userId', message: mistake('undefined') }],
+    });
+    // Every case and blank variant is refused the same way; a real id that contains a word is not.
+    for (const userId of [' NULL ', 'NaN', '[object Object]', '0', '   ']) {
+      const variant = await sendSegment(system().gatewayUrl, 'identify', { userId });
+      expect(variant.status, userId).toBe(400);
+      expect(((await variant.json()) as { errors: unknown }).errors, userId).toEqual([
+        { field: 'userId', message: mistake(userId) },
+      ]);
+    }
+    expect(await onTheTopic(event, ['undefined'])).toBe(false);
+    expect(await profileOf('undefined')).toBeUndefined();
+    expect(await archivedOf('undefined')).toEqual([]);
+    // The same check sees an event ingest accepted: a real id that merely contains a word.
+    const real = `${sandbox().id}-nullable`;
+    const accepted = await sendSegment(system().gatewayUrl, 'track', track(real, { event: real }));
+    expect(accepted.status).toBe(200);
+    expect(await onTheTopic(real, [real])).toBe(true);
+  });
+
+  it('refuses a whole batch for one junk anonymousId', async () => {
+    const u = `${sandbox().id}-junk-batch`;
+    const event = `${u} batch`;
+    const response = await fetch(`${system().gatewayUrl}/v1/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: basicAuth('dev-write-key') },
+      body: JSON.stringify({
+        batch: [
+          track(u, { event }),
+          { type: 'track', anonymousId: 'null', event },
+          track(u, { event }),
+        ],
+      }),
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { errors: unknown }).errors).toEqual([
+      { field: 'batch[1].anonymousId', message: mistake('null') },
+    ]);
+    expect(await onTheTopic(event, [u, 'null'])).toBe(false);
+    expect(await profileOf(u)).toBeUndefined();
+    expect(await archivedOf(u)).toEqual([]);
+  });
+
+  it('refuses a junk id through the GraphQL track mutation with field errors as data', async () => {
+    const event = `${sandbox().id} junk mutation`;
+    const answer = await system().query<{ track: unknown }>(
+      `mutation ($t: TrackInput!) { track(input: $t) ${MUTATION_RESULT} }`,
+      { t: { userId: 'Undefined', event } },
+    );
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data?.track).toEqual({
+      ok: false,
+      messageId: null,
+      errors: [{ field: 'userId', message: mistake('Undefined') }],
+    });
+    expect(await onTheTopic(event, ['Undefined'])).toBe(false);
+  });
+
+  it('dead-letters a junk id produced straight to the topic with the reason', async () => {
+    const u = `${sandbox().id}-junk-raw`;
+    const poison: Array<[string, Record<string, unknown>, RegExp]> = [
+      [
+        `${u}-user`,
+        track('undefined'),
+        /^junk identifier: userId: "undefined" is not an identifier \(a value SDKs send by mistake\)$/,
+      ],
+      [
+        `${u}-anonymous`,
+        { type: 'page', anonymousId: ' [object object] ' },
+        /^junk identifier: anonymousId: " \[object object\] "/,
+      ],
+      [
+        `${u}-alias`,
+        { type: 'alias', userId: u, previousId: 'NaN' },
+        /^junk identifier: previousId: "NaN"/,
+      ],
+      [`${u}-group`, { type: 'group', userId: u, groupId: '0' }, /^junk identifier: groupId: "0"/],
+    ];
+    // Each poison record is followed by a valid one under the same key (so on the same
+    // partition): once those are applied and archived, both consumers are past the poison.
+    await produce(
+      poison.flatMap(([key, value], i) => [
+        { key, value: JSON.stringify(value) },
+        { key, value: JSON.stringify(track(`${u}-after-${i}`)) },
+      ]),
+    );
+    for (const [i] of poison.entries()) {
+      await eventually(async () => ((await profileOf(`${u}-after-${i}`)) ? true : undefined));
+      await eventually(async () =>
+        (await archivedOf(`${u}-after-${i}`)).length === 1 ? true : undefined,
+      );
+    }
+    const letters = await readTopic(sandbox(), sandbox().topics.deadLetter, (messages) =>
+      poison.every(([key]) => lettersBy(messages, 'processor').has(key)),
+    );
+    const byKey = lettersBy(letters, 'processor');
+    for (const [key, value, reason] of poison) {
+      const letter = byKey.get(key);
+      expect(letter?.value?.toString(), key).toBe(JSON.stringify(value));
+      expect(letter?.headers?.[DEAD_LETTER_HEADERS.reason]?.toString(), key).toMatch(reason);
+    }
+    for (const id of ['undefined', ' [object object] ']) {
+      expect(await profileOf(id), id).toBeUndefined();
+      expect(await archivedOf(id), id).toEqual([]);
+    }
+    // The alias and group events were not applied to the real user either.
+    expect(await profileOf(u)).toBeUndefined();
+  });
+
+  it('refuses a word added to ingest.junkIdentifiers in the config service from then on', async () => {
+    const before = await sendSegment(system().gatewayUrl, 'identify', { userId: 'guest' });
+    expect(before.status).toBe(200);
+    const result = await setConfig(system(), {
+      application: 'gateway',
+      values: {
+        ingest: { junkIdentifiers: ['undefined', 'null', 'NaN', '0', '[object Object]', 'guest'] },
+      },
+      message: 'Refuse guest ids',
+    });
+    expect(result).toMatchObject({ ok: true, changed: ['ingest.junkIdentifiers'] });
+    const refused = await eventually(async () => {
+      const response = await sendSegment(system().gatewayUrl, 'identify', { userId: ' Guest' });
+      return response.status === 400 ? response : undefined;
+    });
+    expect(((await refused.json()) as { errors: unknown }).errors).toEqual([
+      { field: 'userId', message: mistake(' Guest') },
+    ]);
+    // The defaults are still in the list.
+    expect((await sendSegment(system().gatewayUrl, 'identify', { userId: 'null' })).status).toBe(
+      400,
+    );
   });
 
   it('afterwards still applies, archives and snapshots a fresh event of another user, and every service is ready', async () => {

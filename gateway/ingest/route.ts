@@ -9,6 +9,7 @@ import {
 } from '../../lib/http/read-body.ts';
 import { sendJson, type RouteHandler } from '../../lib/http/service-server.ts';
 import type { FieldError } from '../../events/field-errors.ts';
+import type { JunkIdentifiers } from '../../events/junk-identifiers.ts';
 import { IngestUnavailableError, type EventProducer } from '../../events/producer.ts';
 import { validateCalls } from '../../events/validate.ts';
 import {
@@ -24,6 +25,8 @@ export interface IngestRouteOptions {
   producer: EventProducer;
   /** Current accepted write keys; a function so a live config reload takes effect at once. */
   writeKeys(): ReadonlySet<string>;
+  /** Ids refused as SDK mistakes (`ingest.junkIdentifiers`), a function for the same reason. */
+  junkIdentifiers(): JunkIdentifiers;
   /** The `Retry-After` of a 503, in seconds. */
   retryAfterSeconds: number;
   /** Events per write key; a request over its key's rate is refused whole with a 429. */
@@ -161,7 +164,12 @@ async function answer(
       throw new Rejection(429, 'rate limit exceeded for this write key, retry later', [], {
         'retry-after': String(admission.retryAfterSeconds),
       });
-    const validated = validateCalls(calls, new Date(), path === '/v1/batch');
+    const validated = validateCalls(
+      calls,
+      new Date(),
+      path === '/v1/batch',
+      options.junkIdentifiers(),
+    );
     if (!validated.ok)
       throw new Rejection(
         validated.tooLarge ? 413 : 400,

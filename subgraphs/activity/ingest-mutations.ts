@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import type { GraphQLResolverMap } from '../../lib/graphql/subgraph-server.ts';
+import type { JunkIdentifiers } from '../../events/junk-identifiers.ts';
 import { IngestUnavailableError, type EventProducer } from '../../events/producer.ts';
 import { validateCalls } from '../../events/validate.ts';
 import { ErrorCode } from '../../schema/errors.ts';
@@ -7,6 +8,8 @@ import type { EventType } from '../../schema/event.ts';
 
 export interface IngestContext {
   producer: EventProducer;
+  /** `ingest.junkIdentifiers` as it is when the request arrives (applied live). */
+  junkIdentifiers: JunkIdentifiers;
 }
 
 interface IngestResult {
@@ -23,9 +26,14 @@ function withoutNulls(input: Record<string, unknown>): Record<string, unknown> {
 async function ingest(
   type: EventType,
   input: Record<string, unknown>,
-  { producer }: IngestContext,
+  { producer, junkIdentifiers }: IngestContext,
 ): Promise<IngestResult> {
-  const validated = validateCalls([{ ...withoutNulls(input), type }], new Date(), false);
+  const validated = validateCalls(
+    [{ ...withoutNulls(input), type }],
+    new Date(),
+    false,
+    junkIdentifiers,
+  );
   if (!validated.ok) return { ok: false, messageId: null, errors: validated.errors };
   try {
     await producer.produce(validated.events);

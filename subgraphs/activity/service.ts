@@ -4,6 +4,8 @@ import {
 } from '../../lib/graphql/subgraph-server.ts';
 import { createSubgraphService } from '../../lib/graphql/subgraph-service.ts';
 import { createServiceHeartbeat } from '../../lib/heartbeat.ts';
+import type { LiveConfig } from '../../config/client/live.ts';
+import { junkIdentifiers } from '../../events/junk-identifiers.ts';
 import { createEventProducer } from '../../events/producer.ts';
 import { createKafka, parseBrokers } from '../../lib/kafka/client.ts';
 import { allReady } from '../../lib/lifecycle.ts';
@@ -16,7 +18,10 @@ import type { ActivityConfig } from './config.ts';
 import { ingestMutationResolvers, type IngestContext } from './ingest-mutations.ts';
 import { activityResolvers, type ActivityContext } from './resolvers.ts';
 
-export function createActivityService(config: ActivityConfig): Service {
+export function createActivityService(
+  config: ActivityConfig,
+  live?: LiveConfig<ActivityConfig>,
+): Service {
   const postgres = createPostgresComponent(config.database.url, { timeouts: config.database });
   const logger = createLogger('activity', config.log.level);
   // The ingest mutations produce with the same producer code as HTTP ingest.
@@ -30,6 +35,14 @@ export function createActivityService(config: ActivityConfig): Service {
     logger,
     timeoutMs: config.ingest.produceTimeoutMs,
   });
+  let junk = junkIdentifiers(config.ingest.junkIdentifiers);
+  // Applied live: a word added to the list is refused from the next mutation.
+  live?.onChange(
+    (next) => {
+      junk = junkIdentifiers(next.ingest.junkIdentifiers);
+    },
+    ['ingest.junkIdentifiers'],
+  );
   const dependencies = () => [postgres, producer];
   const { apollo, http } = createSubgraphService<ActivityContext & IngestContext>({
     apollo: createSubgraphServer<ActivityContext & IngestContext>(subgraphTypeDefs('activity'), {
@@ -40,7 +53,7 @@ export function createActivityService(config: ActivityConfig): Service {
     metrics: createMetricsRegistry('activity'),
     gatewaySignature: config.gatewaySignature,
     dependencies,
-    context: () => Promise.resolve({ db: postgres.db, producer }),
+    context: () => Promise.resolve({ db: postgres.db, producer, junkIdentifiers: junk }),
   });
   // The activity subgraph has no Redis of its own: the heartbeat opens one for its beats.
   const heartbeat = createServiceHeartbeat({

@@ -156,7 +156,10 @@ export async function startSystem(
       createProfileService(profileConfig.config, logger('profile')),
     );
     const activityConfig = await load('activity', activityConfigSchema);
-    const activity = await run(activityConfig, createActivityService(activityConfig.config));
+    const activity = await run(
+      activityConfig,
+      createActivityService(activityConfig.config, activityConfig.live),
+    );
     const processorConfig = await load('processor', processorConfigSchema, consumer('processor'));
     const processor = await run(
       processorConfig,
