@@ -10,7 +10,7 @@ import { createSandbox, type Sandbox } from './support/isolation.ts';
 import { syntheticEvents } from './support/event-stream.ts';
 import { committedAndEnd, produceEvents, produceRaw } from './support/kafka.ts';
 import { storedSnapshot } from './support/profiles.ts';
-import { createTcpProxy } from './support/tcp-proxy.ts';
+import { proxyInFrontOf } from './support/tcp-proxy.ts';
 
 describe('cold path: the archiver keeps every event exactly once', () => {
   let sandbox: Sandbox;
@@ -110,12 +110,9 @@ describe('cold path: the archiver keeps every event exactly once', () => {
   it('loses and duplicates nothing while PostgreSQL refuses connections for 20 s, and /ready says so', async () => {
     const tag = `${sandbox.id}-outage`;
     const events = syntheticEvents(0, 20_000, 200, tag);
-    const direct = new URL(sandbox.databaseUrl);
-    const proxy = await createTcpProxy(direct.hostname, Number(direct.port || 5432));
-    const viaProxy = new URL(sandbox.databaseUrl);
-    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    const { proxy, url: viaProxy } = await proxyInFrontOf(sandbox.databaseUrl, 5432);
     try {
-      const archiver = await spawnArchiver('outage', viaProxy.toString());
+      const archiver = await spawnArchiver('outage', viaProxy);
       expect(await readyStatus(archiver)).toBe(200);
       await produceEvents(sandbox, events.slice(0, 10_000), 1_000);
       await eventually(countIs(tag, 2_000), 120_000, 20);

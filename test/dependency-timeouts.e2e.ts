@@ -5,7 +5,7 @@ import { databaseCause, isPostgresUnavailable } from '../lib/postgres-errors.ts'
 import { createRedisComponent } from '../lib/redis.ts';
 import { eventually } from './support/http.ts';
 import { createSandbox, type Sandbox } from './support/isolation.ts';
-import { createTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
+import { proxyInFrontOf, type TcpProxy } from './support/tcp-proxy.ts';
 
 /** Short timeouts, so each bound is measurable in a test. */
 const PG_TIMEOUTS = {
@@ -35,11 +35,10 @@ describe('PostgreSQL calls against a server that accepts connections but never a
 
   beforeAll(async () => {
     sandbox = await createSandbox();
-    const direct = new URL(sandbox.databaseUrl);
-    proxy = await createTcpProxy(direct.hostname, Number(direct.port || 5432));
-    const viaProxy = new URL(sandbox.databaseUrl);
-    viaProxy.host = `127.0.0.1:${proxy.port}`;
-    postgres = createPostgresComponent(viaProxy.toString(), { poolSize: 2, timeouts: PG_TIMEOUTS });
+    const proxied = await proxyInFrontOf(sandbox.databaseUrl, 5432);
+    proxy = proxied.proxy;
+    const viaProxy = proxied.url;
+    postgres = createPostgresComponent(viaProxy, { poolSize: 2, timeouts: PG_TIMEOUTS });
     await postgres.start();
   });
   afterAll(async () => {
@@ -102,11 +101,10 @@ describe('Redis calls against a server that accepts connections but never answer
 
   beforeAll(async () => {
     sandbox = await createSandbox();
-    const direct = new URL(sandbox.redisUrl);
-    proxy = await createTcpProxy(direct.hostname, Number(direct.port || 6379));
-    const viaProxy = new URL(sandbox.redisUrl);
-    viaProxy.host = `127.0.0.1:${proxy.port}`;
-    redis = createRedisComponent(viaProxy.toString(), 'redis', REDIS_TIMEOUTS);
+    const proxied = await proxyInFrontOf(sandbox.redisUrl, 6379);
+    proxy = proxied.proxy;
+    const viaProxy = proxied.url;
+    redis = createRedisComponent(viaProxy, 'redis', REDIS_TIMEOUTS);
     await redis.start();
   });
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresComponent } from '../lib/postgres.ts';
 import { eventually } from './support/http.ts';
 import { createSandbox, type Sandbox } from './support/isolation.ts';
-import { createTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
+import { proxyInFrontOf, type TcpProxy } from './support/tcp-proxy.ts';
 
 describe('a PostgreSQL connection lost between two statements of a transaction', () => {
   let sandbox: Sandbox;
@@ -11,11 +11,10 @@ describe('a PostgreSQL connection lost between two statements of a transaction',
 
   beforeAll(async () => {
     sandbox = await createSandbox();
-    const direct = new URL(sandbox.databaseUrl);
-    proxy = await createTcpProxy(direct.hostname, Number(direct.port || 5432));
-    const viaProxy = new URL(sandbox.databaseUrl);
-    viaProxy.host = `127.0.0.1:${proxy.port}`;
-    postgres = createPostgresComponent(viaProxy.toString(), 2);
+    const proxied = await proxyInFrontOf(sandbox.databaseUrl, 5432);
+    proxy = proxied.proxy;
+    const viaProxy = proxied.url;
+    postgres = createPostgresComponent(viaProxy, 2);
     await postgres.start();
   });
   afterAll(async () => {

@@ -13,7 +13,7 @@ import {
   type PostgresOutageReport,
 } from './support/outages.ts';
 import { startSystem, type RunningSystem } from './support/system.ts';
-import { createTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
+import { proxyInFrontOf, type TcpProxy } from './support/tcp-proxy.ts';
 
 /** Shorter than the issue's 20 s per phase; the hang outlasts the archiver's 5 s query timeout. */
 const REFUSED_MS = 8_000;
@@ -32,15 +32,14 @@ describe('PostgreSQL refused, then hanging, under traffic, with a second archive
 
   beforeAll(async () => {
     sandbox = await createSandbox();
-    const direct = new URL(sandbox.databaseUrl);
-    proxy = await createTcpProxy(direct.hostname, Number(direct.port || 5432));
-    const viaProxy = new URL(sandbox.databaseUrl);
-    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    const proxied = await proxyInFrontOf(sandbox.databaseUrl, 5432);
+    proxy = proxied.proxy;
+    const viaProxy = proxied.url;
     // Every service reaches PostgreSQL through the proxy; the assertions read it directly.
     const sharedOverrides = mergeTrees(sandbox.sharedOverrides, {
-      database: { url: viaProxy.toString() },
+      database: { url: viaProxy },
     });
-    system = await startSystem({ ...sandbox, databaseUrl: viaProxy.toString(), sharedOverrides });
+    system = await startSystem({ ...sandbox, databaseUrl: viaProxy, sharedOverrides });
     archive = archiveProbe(sandbox);
     const baseUrl = (name: string) => `http://127.0.0.1:${system.services[name]!.http.port()}`;
 

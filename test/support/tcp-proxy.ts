@@ -99,3 +99,19 @@ export async function createTcpProxy(targetHost: string, targetPort: number): Pr
     close: stopListening,
   };
 }
+
+/**
+ * A proxy in front of the server a connection URL names (a sandbox's PostgreSQL or Redis URL),
+ * and the same URL pointed at the proxy: what a test hands the code under test, so that the
+ * proxy's faults are the only ones it sees.
+ */
+export async function proxyInFrontOf(
+  serverUrl: string,
+  defaultPort: number,
+): Promise<{ proxy: TcpProxy; url: string }> {
+  const direct = new URL(serverUrl);
+  const proxy = await createTcpProxy(direct.hostname, Number(direct.port || defaultPort));
+  const viaProxy = new URL(serverUrl);
+  viaProxy.host = `127.0.0.1:${proxy.port}`;
+  return { proxy, url: viaProxy.toString() };
+}
