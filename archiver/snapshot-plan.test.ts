@@ -51,6 +51,15 @@ describe('changelog records', () => {
     expect(plan.upserts.map((u) => [u.profileId, u.version])).toEqual([['u1', 1]]);
   });
 
+  it('deletes the rows of the profiles a snapshot lists as merged into it', () => {
+    const survivor = stored('u1', 7);
+    survivor.profile.identifiers = ['a1', 'a2', 'u1'];
+    survivor.profile.mergedFrom = ['a1', 'a2'];
+    const plan = planSnapshots([entry('a1', stored('a1', 3)), entry('u1', survivor)]);
+    expect(plan.deletes.sort()).toEqual(['a1', 'a2']);
+    expect(plan.upserts.map((u) => u.profileId)).toEqual(['u1']);
+  });
+
   it('accepts a bare profile and keeps it with empty bookkeeping', () => {
     const plan = planSnapshots([entry('u3', stored('u3', 2).profile)]);
     expect(plan.upserts[0]?.snapshot).toEqual({

@@ -81,6 +81,9 @@ export function decodeChangelogRecord(record: ChangelogRecord): DecodedRecord {
  * Turns a batch of decoded changelog records into table writes. Within a batch a profile may
  * appear several times: only its newest snapshot is written (one row per profile per
  * statement), and a tombstone deletes the row before any snapshot that followed it is written.
+ * A snapshot that lists merged profiles (docs/identity.md) deletes their rows too: the
+ * tombstone a merge sends may be missing (a crash between the merge and its changelog send),
+ * and the survivor's snapshot is the record that they are gone.
  */
 export function planSnapshots(entries: readonly ChangelogEntry[]): SnapshotPlan {
   const deletes = new Set<string>();
@@ -95,6 +98,11 @@ export function planSnapshots(entries: readonly ChangelogEntry[]): SnapshotPlan 
     if (previous === undefined || previous.profile.version < snapshot.profile.version)
       newest.set(profileId, snapshot);
   }
+  for (const snapshot of [...newest.values()])
+    for (const merged of snapshot.profile.mergedFrom ?? []) {
+      deletes.add(merged);
+      newest.delete(merged);
+    }
   return {
     deletes: [...deletes],
     upserts: [...newest.values()].map((snapshot) => ({

@@ -1,4 +1,4 @@
-import type { ActivityEvent } from '../schema/event.ts';
+import { profileIdOf, type ActivityEvent } from '../schema/event.ts';
 import { emptyStoredProfile, type StoredProfile, type UserProfile } from '../schema/profile.ts';
 import { parseDevice } from './device.ts';
 import { countEventName, type EventNameUsage } from './event-counts.ts';
@@ -26,6 +26,7 @@ export interface PositionedEvent {
 interface Draft {
   profile: UserProfile;
   watermarks: Record<string, number>;
+  identityWatermarks: StoredProfile['identityWatermarks'];
   recentMessageIds: string[];
   seenMessageIds: Set<string>;
   sessions: StoredProfile['sessions'];
@@ -46,6 +47,7 @@ function startDraft(stored: StoredProfile): Draft {
       eventCounts: { ...profile.eventCounts },
     },
     watermarks: { ...stored.watermarks },
+    identityWatermarks: { ...stored.identityWatermarks },
     recentMessageIds: [...stored.recentMessageIds],
     seenMessageIds: new Set(stored.recentMessageIds),
     sessions: stored.sessions,
@@ -67,15 +69,28 @@ function userAgentOf(event: ActivityEvent): string | undefined {
   return typeof userAgent === 'string' && userAgent.length > 0 ? userAgent : undefined;
 }
 
+type Watermarks = Pick<StoredProfile, 'profile' | 'watermarks' | 'identityWatermarks'>;
+
+/**
+ * The watermarks that say what of the event's identifier this profile applied: its own, or
+ * those of the other identifier (linked or merged) the event was keyed by (ADR 0012).
+ */
+function watermarksOf(state: Watermarks, event: ActivityEvent): Record<string, number> | undefined {
+  const key = profileIdOf(event);
+  return key === state.profile.id ? state.watermarks : state.identityWatermarks[key];
+}
+
 /** Already applied: at or below the partition's watermark, or a messageId in the window. */
 function alreadyApplied(
-  watermarks: Record<string, number>,
-  seen: { has(hash: string): boolean },
-  position: EventPosition,
+  state: Watermarks,
+  seen: ReadonlySet<string> | readonly string[],
+  { event, position }: PositionedEvent,
   hash: string,
 ): boolean {
-  const watermark = watermarks[position.partition];
-  return (watermark !== undefined && position.offset <= watermark) || seen.has(hash);
+  const watermark = watermarksOf(state, event)?.[position.partition];
+  if (watermark !== undefined && position.offset <= watermark) return true;
+  // An array when the caller has no set at hand (holdsEvent): a scan costs less than a set.
+  return 'has' in seen ? seen.has(hash) : seen.includes(hash);
 }
 
 /** `YYYY-MM-DDTHH:mm:ss.sssZ`, the form `Date.prototype.toISOString` writes for years 0-9999. */
@@ -140,7 +155,13 @@ function applyToDraft(
     draft.refused.eventNames += 1;
   profile.version += 1;
   if (receivedAt > profile.updatedAt) profile.updatedAt = receivedAt;
-  draft.watermarks[position.partition] = position.offset;
+  const key = profileIdOf(event);
+  if (key === profile.id) draft.watermarks[position.partition] = position.offset;
+  else
+    draft.identityWatermarks[key] = {
+      ...draft.identityWatermarks[key],
+      [position.partition]: position.offset,
+    };
   draft.recentMessageIds.push(hash);
   draft.seenMessageIds.add(hash);
 }
@@ -160,10 +181,11 @@ export function applyEvents(
 ): StoredProfile {
   let draft: Draft | undefined;
   let storedSeen: Set<string> | undefined;
-  for (const { event, position } of events) {
+  for (const positioned of events) {
+    const { event, position } = positioned;
     const hash = messageIdHash(event.messageId);
     const seen = draft?.seenMessageIds ?? (storedSeen ??= new Set(stored.recentMessageIds));
-    if (alreadyApplied(draft?.watermarks ?? stored.watermarks, seen, position, hash)) continue;
+    if (alreadyApplied(draft ?? stored, seen, positioned, hash)) continue;
     draft ??= startDraft(stored);
     applyToDraft(draft, event, position, hash, rules);
   }
@@ -175,6 +197,7 @@ export function applyEvents(
   return {
     profile,
     watermarks: draft.watermarks,
+    identityWatermarks: draft.identityWatermarks,
     recentMessageIds: draft.recentMessageIds.slice(-rules.limits.messageIdWindow),
     sessions: draft.sessions,
     traitTimes: draft.traitTimes,
@@ -191,4 +214,14 @@ export function applyEvent(
   rules: ProfileRules,
 ): StoredProfile {
   return applyEvents(stored, [{ event, position }], rules);
+}
+
+/**
+ * Whether the profile already holds the event: at or below the watermark of its identifier and
+ * partition, or its messageId in the window. For the few events whose links must be decided
+ * (identity-plan.ts); applyEvents makes the same check for every event, faster.
+ */
+export function holdsEvent(stored: StoredProfile, positioned: PositionedEvent): boolean {
+  const hash = messageIdHash(positioned.event.messageId);
+  return alreadyApplied(stored, stored.recentMessageIds, positioned, hash);
 }

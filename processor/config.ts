@@ -6,6 +6,7 @@ import {
   heartbeatsFitSession,
 } from '../lib/kafka/group-timing.ts';
 import { segmentsSchema } from '../schema/segments.ts';
+import { identityPolicySchema } from './identity-policy.ts';
 import { limitsSchema, worstCaseDocumentBytes } from './limits.ts';
 
 export const processorConfigSchema = z
@@ -28,15 +29,17 @@ export const processorConfigSchema = z
     }),
     segments: segmentsSchema,
     limits: limitsSchema,
+    identity: identityPolicySchema,
     stateCheck: z
       .object({ intervalMs: z.number().int().min(100).max(600_000).default(5_000) })
       .default({ intervalMs: 5_000 }),
   })
   // The bounds must add up: whatever a client sends, the document stays within documentBytes.
-  .superRefine(({ limits, segments }, context) => {
+  .superRefine(({ limits, segments, identity }, context) => {
     const worst = worstCaseDocumentBytes(
       limits,
       segments.map((segment) => segment.name),
+      identity.maxIdentifiers,
     );
     if (worst > limits.documentBytes)
       context.addIssue({

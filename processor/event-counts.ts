@@ -13,7 +13,8 @@ function eventNameUsage(counts: Record<string, number>): EventNameUsage {
 }
 
 /**
- * Counts a track event under its name in `counts` (a working copy, changed in place). A name
+ * Counts a track event (or `amount` of them: a merged profile's count) under its name in
+ * `counts` (a working copy, changed in place). A name
  * that already has a counter is always counted; a new one only while it fits eventNames and
  * eventNameBytes, else it gets no counter and this returns false (the caller counts the
  * refusal; the profile's eventCount counts the event either way). The usage is measured into
@@ -25,17 +26,18 @@ export function countEventName(
   name: string,
   limits: Pick<ProfileLimits, 'eventNames' | 'eventNameBytes'>,
   measured: { eventNameUsage?: EventNameUsage },
+  amount = 1,
 ): boolean {
   const count = getOwn(counts, name);
   if (count !== undefined) {
-    setOwn(counts, name, count + 1);
+    setOwn(counts, name, count + amount);
     return true;
   }
   const usage = (measured.eventNameUsage ??= eventNameUsage(counts));
   const bytes = jsonBytes(name);
   if (usage.names + 1 > limits.eventNames || usage.bytes + bytes > limits.eventNameBytes)
     return false;
-  setOwn(counts, name, 1);
+  setOwn(counts, name, amount);
   usage.names += 1;
   usage.bytes += bytes;
   return true;

@@ -64,6 +64,7 @@ describe('profile limits', () => {
     const worst = worstCaseDocumentBytes(
       limits,
       config.segments.map((segment) => segment.name),
+      config.identity.maxIdentifiers,
     );
     expect(bytes).toBeLessThanOrEqual(worst);
     expect(worst).toBeLessThanOrEqual(limits.documentBytes);
@@ -100,7 +101,7 @@ describe('profile limits', () => {
     expect(tooMuch.success).toBe(false);
     expect(tooMuch.error?.issues[0]).toMatchObject({
       path: ['limits', 'documentBytes'],
-      message: expect.stringContaining('more than documentBytes (262144)') as unknown,
+      message: expect.stringContaining('more than documentBytes (393216)') as unknown,
     });
   });
 });

@@ -42,7 +42,7 @@ export const limitsSchema = z
     anonymousIds: z.number().int().min(1).max(10_000).default(50),
     sessions: z.number().int().min(1).max(1_000).default(20),
     messageIdWindow: z.number().int().min(1).max(100_000).default(1_000),
-    documentBytes: z.number().int().min(16_384).max(MAX_DOCUMENT_BYTES).default(262_144), // 256 KiB
+    documentBytes: z.number().int().min(16_384).max(MAX_DOCUMENT_BYTES).default(393_216), // 384 KiB
   })
   // An installation whose processor.yml predates `limits` gets every default.
   .prefault({});
@@ -73,10 +73,14 @@ const FIXED_BYTES =
   1_024 + // field names, times, counters, device type, refusal counters
   WATERMARK_PARTITIONS * 24;
 
-/** An upper bound of the serialised stored profile under `limits` (see worst-case.test.ts). */
+/**
+ * An upper bound of the serialised stored profile under `limits` and the identity policy's
+ * `maxIdentifiers` (see limits.test.ts).
+ */
 export function worstCaseDocumentBytes(
   limits: Omit<ProfileLimits, 'documentBytes'>,
   segmentNames: readonly string[],
+  maxIdentifiers: number,
 ): number {
   // traits: key:value, per key; traitTimes: key:"<24-char time>", per key (removed ones too).
   const traits = 2 * limits.traitBytes + limits.traitKeys * (2 + 28);
@@ -88,5 +92,10 @@ export function worstCaseDocumentBytes(
   // [<epoch ms, up to 15 characters>,<same>],
   const sessions = limits.sessions * 34;
   const segments = segmentNames.reduce((sum, name) => sum + jsonBytes(name) + 1, 0);
-  return FIXED_BYTES + traits + eventCounts + anonymousIds + messageIds + sessions + segments;
+  // identifiers and mergedFrom: "<id>", each; identityWatermarks: "<id>":{"999":<offset>},
+  // each (an identifier's events are keyed by it, so they come from one partition).
+  const identity = maxIdentifiers * (2 * (MAX_ID_JSON_BYTES + 1) + MAX_ID_JSON_BYTES + 32);
+  return (
+    FIXED_BYTES + traits + eventCounts + anonymousIds + messageIds + sessions + segments + identity
+  );
 }

@@ -9,6 +9,8 @@ export interface ProcessorMetrics {
   refusedAtBound: Counter<'bound'>;
   setAside: Counter<'kind'>;
   erased: Counter;
+  merges: Counter;
+  mergesRefused: Counter<'reason'>;
 }
 
 export function createProcessorMetrics(registry: Registry): ProcessorMetrics {
@@ -44,6 +46,17 @@ export function createProcessorMetrics(registry: Registry): ProcessorMetrics {
     erased: new Counter({
       name: 'pulsehub_processor_events_erased_total',
       help: 'Events of a deleted profile acknowledged before its deletion (below its fence), dropped unapplied.',
+      registers: [registry],
+    }),
+    merges: new Counter({
+      name: 'pulsehub_processor_merges_total',
+      help: 'Profiles merged into another one because an event tied their identifiers together (docs/identity.md).',
+      registers: [registry],
+    }),
+    mergesRefused: new Counter({
+      name: 'pulsehub_processor_merges_refused_total',
+      help: 'Links of identifiers the merge policy refused, by reason (both_identified, identifier_limit); each is dead-lettered as merge_refused.',
+      labelNames: ['reason'],
       registers: [registry],
     }),
   };

@@ -11,15 +11,15 @@ import {
   type ProfileWrite,
   type SegmentMembership,
 } from '../profiles/profile-store.ts';
-import { isErased, parseFence, predatesFence } from '../profiles/erasure-fence.ts';
 import { profileIdOf } from '../schema/event.ts';
-import { emptyStoredProfile, type BoundRefusals, type StoredProfile } from '../schema/profile.ts';
+import type { BoundRefusals } from '../schema/profile.ts';
 import type { TopicNames } from '../schema/topics.ts';
 import type { PositionedEvent } from './apply-event.ts';
 import { afterRedisWrite } from './fault-injection.ts';
-import { applyGuarded, type SetAside } from './guarded-apply.ts';
+import type { SetAside } from './guarded-apply.ts';
 import type { ProcessorMetrics } from './metrics.ts';
-import { describeChange } from './describe-change.ts';
+import { updatePerson, type PersonUpdate } from './person-update.ts';
+import { planRound, readIdentifiers } from './round-plan.ts';
 import type { KeepAlive, RedisStateGuard } from './redis-state/state-guard.ts';
 import type { ProfileRules } from './rules.ts';
 
@@ -44,18 +44,12 @@ export interface ProcessorDeps {
 
 /** A profile a batch touched, as stored after the batch. */
 interface TouchedProfile extends SegmentMembership {
-  /** The stored profile as JSON, for the changelog. */
-  document: string;
+  /** The stored profile as JSON, for the changelog; null: merged away (a tombstone). */
+  document: string | null;
   /** Whether its segment sets must be brought in line (see applyToProfiles). */
   segmentSyncNeeded: boolean;
   /** Its deletion fence (raw JSON) when the round applied its events, null: none. */
   fence: string | null;
-}
-
-/** A profile erased from a stale document: empty, but its version goes on from the stored one. */
-function startedOver(id: string, version: number): StoredProfile {
-  const empty = emptyStoredProfile(id);
-  return { ...empty, profile: { ...empty.profile, version } };
 }
 
 /** How often a profile whose version moved under us (a rebalance zombie) is re-read and retried. */
@@ -70,11 +64,19 @@ const MAX_ROUND_EVENTS = 40_000;
 /** Restores one round may wait for before its error is left to the consumer's retries. */
 const MAX_RESTORES_PER_ROUND = 3;
 
+/** A record for the dead-letter topic about the event at a position. */
+interface DeadLetter {
+  position: PositionedEvent['position'];
+  reason: string;
+  kind: SetAside['kind'] | 'merge_refused';
+}
+
 /**
  * The hot path: applies the batches of a fetch, together, to the profiles in Redis, then sends
  * their snapshots to the changelog, then (in the consumer) commits the offsets. Redelivered
  * events never double count: each profile stores its per-partition watermark atomically with
- * its content.
+ * its content. Events that tie identifiers together link or merge profiles in the same atomic
+ * write (ADR 0012).
  */
 export function createProcessor(deps: ProcessorDeps): Component {
   const { store, metrics } = deps;
@@ -84,95 +86,125 @@ export function createProcessor(deps: ProcessorDeps): Component {
   };
 
   /**
-   * Applies the events; resolves with the stored state of every touched profile and the events
-   * set aside (per profile, from its last attempt: a retried profile is recomputed whole).
+   * Applies the events (in stream order) to the profiles their identifiers resolve to, making
+   * the links and merges they ask for; resolves with the stored state of every touched profile
+   * and what goes to the dead-letter topic (per person, from its last attempt: a retried
+   * person is recomputed whole).
    */
   async function applyToProfiles(
-    byProfile: Map<string, PositionedEvent[]>,
+    events: readonly PositionedEvent[],
     rules: ProfileRules,
   ): Promise<{
     touched: TouchedProfile[];
     applied: number;
-    setAside: SetAside[];
+    deadLetters: DeadLetter[];
     erased: number;
   }> {
     const touched = new Map<string, TouchedProfile>();
-    const setAside = new Map<string, SetAside[]>();
-    /** Per profile, its events below its deletion fence (from its last attempt). */
+    /** Per person (by the profile it resolved to), its dead letters from its last attempt. */
+    const deadLetters = new Map<string, DeadLetter[]>();
+    /** Per person, its events below their identifier's deletion fence (from its last attempt). */
     const erased = new Map<string, number>();
     let applied = 0;
-    let ids = [...byProfile.keys()];
-    for (let attempt = 0; ids.length > 0; attempt++) {
+    let pending = events;
+    for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > MAX_CONFLICT_RETRIES)
-        throw new Error(`profiles kept changing underneath: ${ids.join(', ')}`);
-      const current = await store.readForUpdate(ids);
+        throw new Error(
+          `profiles kept changing underneath: ${[...new Set(pending.map(({ event }) => profileIdOf(event)))].join(', ')}`,
+        );
+      const round = planRound(pending, await readIdentifiers(store, pending), rules);
+      const { byPerson, erasedOf, refusedOf, profileOf, personOf } = round;
+
       const writes: ProfileWrite[] = [];
+      const updates = new Map<string, PersonUpdate>();
       const refusals = new Map<string, [before: BoundRefusals, after: BoundRefusals]>();
-      ids.forEach((id, index) => {
-        const { stored, fence: rawFence = null } = current[index] ?? {};
-        const fence = parseFence(rawFence);
-        const all = byProfile.get(id) ?? [];
-        // An erased profile's events below its fence were acknowledged before its deletion:
-        // they are dropped, not dead-lettered (ADR 0005). The write carries the fence it
-        // applied against, so a deletion in between makes it re-read and drop them.
-        const events = fence
-          ? all.filter(({ position }) => !isErased(fence, position.partition, position.offset))
-          : all;
-        erased.set(id, all.length - events.length);
-        if (stored === undefined && events.length === 0) {
+      for (const [root, personEvents] of byPerson) {
+        erased.set(root, erasedOf.get(root) ?? 0);
+        const rootRead = profileOf(root);
+        if (rootRead.stored === undefined && personEvents.length === 0) {
           // Only erased events of a profile Redis does not hold: nothing to store or announce.
-          touched.delete(id);
-          return;
+          touched.delete(root);
+          deadLetters.delete(root);
+          continue;
         }
-        // A document that predates the fence (restored from an older changelog record) holds
-        // erased events: the profile starts over, its version moving on.
-        const stale =
-          fence !== undefined && stored !== undefined && predatesFence(fence, stored.watermarks);
-        const before = stale
-          ? startedOver(id, stored.profile.version)
-          : (stored ?? emptyStoredProfile(id));
-        // Serialised once: the same text is stored in Redis and sent to the changelog.
-        const { after, document, setAside: failed } = applyGuarded(before, events, rules);
-        if (failed.length > 0) setAside.set(id, failed);
-        else setAside.delete(id);
-        const appliedHere = after.profile.version - before.profile.version;
-        touched.set(id, {
-          id,
-          segments: after.profile.segments,
-          document,
-          // A skipped event may be the redelivery of a batch that crashed before its segment
-          // sets were synced, so those profiles are synced as well as the ones that moved.
-          segmentSyncNeeded:
-            stale ||
-            after.profile.segments !== before.profile.segments ||
-            appliedHere + failed.length < events.length,
-          fence: rawFence,
-        });
-        if (after === before && !stale) return;
-        if (after.refused !== before.refused) refusals.set(id, [before.refused, after.refused]);
-        writes.push({
-          id,
-          expectedVersion: before.profile.version,
-          nextVersion: after.profile.version,
-          document,
-          change: describeChange(before.profile, after.profile),
-          fence: rawFence,
-        });
-      });
+        const update = updatePerson(
+          {
+            root: rootRead,
+            absorbed: round.absorbedOf(root),
+            identifiers: round.identifiersOf(root),
+            events: personEvents,
+          },
+          rules,
+        );
+        updates.set(root, update);
+        deadLetters.set(root, [
+          ...update.setAside,
+          ...(refusedOf.get(root) ?? []).map(({ position, reason }) => ({
+            position,
+            reason,
+            kind: 'merge_refused' as const,
+          })),
+        ]);
+        if (update.write === undefined) {
+          touched.set(root, {
+            id: root,
+            segments: update.after.profile.segments,
+            document: update.document,
+            // Every event was skipped: it may be the redelivery of a batch that crashed before
+            // its segment sets were synced.
+            segmentSyncNeeded: personEvents.length > 0,
+            fence: rootRead.fence,
+          });
+          continue;
+        }
+        if (update.after.refused !== update.refusedBefore)
+          refusals.set(root, [update.refusedBefore, update.after.refused]);
+        writes.push(update.write);
+      }
       const conflicts = new Set(await store.writeMany(writes));
       for (const write of writes) {
-        if (conflicts.has(write.id)) continue;
-        applied += write.nextVersion - write.expectedVersion;
+        const update = updates.get(write.id);
+        if (conflicts.has(write.id) || update === undefined) continue;
+        applied += update.applied;
         const refused = refusals.get(write.id);
         if (refused) countRefusals(...refused);
+        const before = profileOf(write.id).stored;
+        touched.set(write.id, {
+          id: write.id,
+          segments: update.after.profile.segments,
+          document: update.document,
+          segmentSyncNeeded:
+            update.startedOver ||
+            update.merged.length > 0 ||
+            update.after.profile.segments !== before?.profile.segments ||
+            update.applied + update.setAside.length < (byPerson.get(write.id)?.length ?? 0),
+          fence: write.fence ?? null,
+        });
+        for (const merged of update.merged) {
+          touched.set(merged.id, {
+            id: merged.id,
+            segments: [],
+            document: null,
+            segmentSyncNeeded: true,
+            fence: merged.fence,
+          });
+          metrics?.merges.inc();
+        }
+        for (const { refusal } of refusedOf.get(write.id) ?? [])
+          metrics?.mergesRefused.inc({ reason: refusal });
       }
       metrics?.profilesWritten.inc(writes.length - conflicts.size);
-      ids = [...conflicts];
+      // A conflicting person is planned again from fresh reads, perhaps as another profile.
+      for (const root of conflicts) {
+        deadLetters.delete(root);
+        erased.delete(root);
+      }
+      pending = pending.filter((positioned) => conflicts.has(personOf(positioned)));
     }
     return {
       touched: [...touched.values()],
       applied,
-      setAside: [...setAside.values()].flat(),
+      deadLetters: [...deadLetters.values()].flat(),
       erased: [...erased.values()].reduce((sum, n) => sum + n, 0),
     };
   }
@@ -234,47 +266,49 @@ export function createProcessor(deps: ProcessorDeps): Component {
   }
 
   /**
-   * Sends the events no profile could take to the dead-letter topic, each through the batch of
-   * its partition, before the batches' offsets are committed.
+   * Sends to the dead-letter topic the events no profile could take and the links the merge
+   * policy refused (whose events did count), each through the batch of its partition, before
+   * the batches' offsets are committed.
    */
-  async function deadLetter(batches: EventBatch[], setAside: SetAside[]): Promise<void> {
-    if (setAside.length === 0) return;
-    for (const { position, reason, kind } of setAside) {
+  async function deadLetter(batches: EventBatch[], letters: DeadLetter[]): Promise<void> {
+    if (letters.length === 0) return;
+    for (const { position, reason, kind } of letters) {
+      if (kind === 'merge_refused') {
+        deps.logger.warn({ topic: deps.topics.events, ...position, reason }, 'merge refused');
+        continue;
+      }
       deps.logger.warn({ topic: deps.topics.events, ...position, reason }, 'setting event aside');
       metrics?.setAside.inc({ kind });
     }
     for (const batch of batches) {
-      const items = setAside
+      const items = letters
         .filter(({ position }) => position.partition === batch.partition)
         .map(({ position, reason }) => ({ offset: position.offset, reason }));
       if (items.length > 0) await batch.deadLetter(items);
     }
   }
 
-  /** Applies a round of batches (see createBatchRounds); their profiles never overlap. */
+  /**
+   * Applies a round of batches (see createBatchRounds). Their keys never overlap, but their
+   * identifiers may resolve to one person: applyToProfiles groups the events by person.
+   */
   async function applyRound(batches: EventBatch[]): Promise<void> {
     const rules = deps.rules();
-    const byProfile = new Map<string, PositionedEvent[]>();
-    let events = 0;
-    for (const batch of batches) {
-      events += batch.events.length;
-      for (const { event, offset } of batch.events) {
-        const id = profileIdOf(event);
-        let list = byProfile.get(id);
-        if (list === undefined) byProfile.set(id, (list = []));
-        list.push({ event, position: { partition: batch.partition, offset } });
-      }
-    }
+    const events: PositionedEvent[] = [];
+    for (const batch of batches)
+      for (const { event, offset } of batch.events)
+        events.push({ event, position: { partition: batch.partition, offset } });
     const keepAlive = () => batches[0]?.heartbeat() ?? Promise.resolve();
-    const { touched, applied, setAside, erased } = await onVerifiedState(
-      () => applyToProfiles(byProfile, rules),
+    const { touched, applied, deadLetters, erased } = await onVerifiedState(
+      () => applyToProfiles(events, rules),
       keepAlive,
     );
     afterRedisWrite(applied); // chaos-suite fault-injection point; a no-op unless enabled
+    const setAside = deadLetters.filter(({ kind }) => kind !== 'merge_refused').length;
     metrics?.applied.inc(applied);
     metrics?.erased.inc(erased);
-    metrics?.unchanged.inc(events - applied - setAside.length - erased);
-    await deadLetter(batches, setAside);
+    metrics?.unchanged.inc(events.length - applied - setAside - erased);
+    await deadLetter(batches, deadLetters);
     // One consumer behind every batch: one heartbeat keeps its membership.
     await batches[0]?.heartbeat();
     await store.syncSegmentSets(
@@ -282,7 +316,8 @@ export function createProcessor(deps: ProcessorDeps): Component {
       rules.segments.map((segment) => segment.name),
     );
     // Every touched profile, changed or not: if this is a redelivery after a crash between the
-    // Redis write and this send, the snapshot would otherwise never reach the changelog.
+    // Redis write and this send, the snapshot would otherwise never reach the changelog. A
+    // merged-away profile's record is a tombstone.
     const snapshots = touched.map((profile) => ({ key: profile.id, value: profile.document }));
     for (const chunk of chunkMessages(snapshots)) await sendSnapshots(chunk);
     await repairDeletedDuringRound(touched, rules);

@@ -27,7 +27,7 @@ export function createProcessorService(
   let rules: ProfileRules = profileRulesFromConfig(config);
   live?.onChange(
     (next) => (rules = profileRulesFromConfig(next)),
-    ['sessions', 'segments', 'limits'],
+    ['sessions', 'segments', 'limits', 'identity'],
   );
   const { consumer } = config;
   const kafka = createKafka(

@@ -1,4 +1,5 @@
 import type { ActivityEvent } from '../schema/event.ts';
+import { identityPolicySchema } from './identity-policy.ts';
 import { limitsSchema } from './limits.ts';
 import type { ProfileRules } from './rules.ts';
 
@@ -26,4 +27,5 @@ export const noRules: ProfileRules = {
   sessionTimeoutMs: 30 * 60_000, // 30 minutes
   segments: [],
   limits: defaultLimits,
+  identity: identityPolicySchema.parse(undefined),
 };

@@ -8,15 +8,25 @@ type Executor = Pick<Database, 'execute'>;
 /** The ids as one jsonb parameter (drizzle would spread an array into a parameter each). */
 const idList = (ids: readonly string[]) => sql`${JSON.stringify([...new Set(ids)])}::jsonb`;
 
-/** Records (or moves on) a profile's fence in `erasures`, committed before anything is erased. */
-export async function recordErasure(
+/**
+ * Records (or moves on) the fences of a person's identifiers in `erasures`, one row each, in
+ * one statement committed before anything is erased.
+ */
+export async function recordErasures(
   db: Executor,
-  profileId: string,
-  fence: ErasureFence,
+  fences: ReadonlyMap<string, ErasureFence>,
 ): Promise<void> {
+  if (fences.size === 0) return;
+  const rows = [...fences].map(([profileId, fence]) => ({
+    profile_id: profileId,
+    fence_id: fence.id,
+    offsets: fence.offsets,
+  }));
   await db.execute(sql`
     insert into erasures (profile_id, fence_id, offsets, erased_at)
-    values (${profileId}, ${fence.id}, ${JSON.stringify(fence.offsets)}::jsonb, now())
+    select profile_id, fence_id, offsets, now()
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      as r(profile_id text, fence_id text, offsets jsonb)
     on conflict (profile_id) do update
       set fence_id = excluded.fence_id, offsets = excluded.offsets, erased_at = excluded.erased_at`);
 }

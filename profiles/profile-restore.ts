@@ -6,21 +6,33 @@ import type { RedisLayout } from '../schema/redis-keys.ts';
  * Puts a profile computed elsewhere (the archive, a PostgreSQL snapshot) back into Redis, in
  * the processor's layout (hash fields `version` and `doc`), without ever replacing something
  * newer: in `absent` mode only when Redis has no copy; in `covering` mode also over a copy
- * whose every partition watermark the restored one has reached, i.e. a copy that has seen
- * nothing the restored one has not. Nothing is published: the profile's content is what
- * subscribers saw before it went missing.
+ * whose every watermark the restored one has reached, i.e. a copy that has seen nothing the
+ * restored one has not: each partition of its own id (`watermarks`), and each partition of
+ * each other identifier whose events it applied (`identityWatermarks`, docs/identity.md).
+ * Nothing is published: the profile's content is what subscribers saw before it went missing.
  * KEYS[1] profile hash; ARGV: version, document, mode.
  */
 const RESTORE = `
+local function covers(stored, restored)
+  if type(stored) ~= 'table' then return true end
+  for partition, offset in pairs(stored) do
+    local reached = type(restored) == 'table' and restored[partition]
+    if not reached or reached < offset then return false end
+  end
+  return true
+end
 local current = redis.call('HGET', KEYS[1], 'doc')
 if current then
   if ARGV[3] ~= 'covering' then return 0 end
-  local stored = cjson.decode(current)['watermarks']
-  local restored = cjson.decode(ARGV[2])['watermarks']
-  if type(stored) == 'table' then
-    for partition, offset in pairs(stored) do
-      local reached = type(restored) == 'table' and restored[partition]
-      if not reached or reached < offset then return 0 end
+  local stored = cjson.decode(current)
+  local restored = cjson.decode(ARGV[2])
+  if not covers(stored['watermarks'], restored['watermarks']) then return 0 end
+  local storedIdentities = stored['identityWatermarks']
+  local restoredIdentities = restored['identityWatermarks']
+  if type(storedIdentities) == 'table' then
+    for identifier, marks in pairs(storedIdentities) do
+      local reached = type(restoredIdentities) == 'table' and restoredIdentities[identifier]
+      if not covers(marks, reached) then return 0 end
     end
   end
 end

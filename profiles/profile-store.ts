@@ -4,31 +4,57 @@ import type { ProfileChange } from '../schema/profile-change.ts';
 import type { RedisLayout } from '../schema/redis-keys.ts';
 
 /**
- * Writes a profile only if its version is still the one we read and its deletion fence is still
- * the one the writer applied its events against, and announces the change in the same atomic
- * step, so a change is published if and only if it was stored. A round that read the profile
- * before a deletion fenced it (a brand-new profile too: version 0 both sides) is refused like a
- * version conflict and re-reads: it cannot write the erased events back (ADR 0005). The keys
- * of one call share the profile's hash slot, so it stays valid on Redis Cluster.
- * KEYS[1] profile hash, KEYS[fenceKey] its fence; ARGV: expected version, new version,
- * document, channel, all-channel, the ProfileChange (JSON), and at ARGV[fenceArg] the fence
- * seen ('' for none).
+ * Writes a profile only if its version is still the one we read, its deletion fence is still
+ * the one the writer applied its events against and no identity key says it was merged away,
+ * and announces the change in the same atomic step, so a change is published if and only if it
+ * was stored. A round that read the profile before a deletion fenced it (a brand-new profile
+ * too: version 0 both sides) is refused like a version conflict and re-reads: it cannot write
+ * the erased events back (ADR 0005). A write that links identifiers or merges profiles (ADR
+ * 0012) carries them in ARGV[8] (JSON, '' for none): every merged profile must still be at the
+ * version read and canonical, every newly claimed identifier must have neither a profile nor an
+ * identity; then the merged profiles are removed, every identifier of the profile points at it,
+ * and each merged profile's own change is announced beside the survivor's.
+ * KEYS[1] profile hash, KEYS[2] its fence, KEYS[3] its identity key; ARGV: expected version, new
+ * version, document, channel, all-channel, the ProfileChange (JSON), the fence seen ('' for
+ * none), the identity change.
  */
-const compareAndSet = (fenceKey: number, fenceArg: number) => `
-local fence = redis.call('GET', KEYS[${fenceKey}]) or ''
-if fence ~= ARGV[${fenceArg}] then return 0 end
+const COMPARE_AND_SET = `
+local fence = redis.call('GET', KEYS[2]) or ''
+if fence ~= ARGV[7] then return 0 end
 local current = redis.call('HGET', KEYS[1], 'version') or '0'
 if current ~= ARGV[1] then return 0 end
+if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+local identity = nil
+if ARGV[8] ~= '' then
+  identity = cjson.decode(ARGV[8])
+  for _, merged in ipairs(identity.absorbed) do
+    if (redis.call('HGET', merged.profile, 'version') or '0') ~= merged.expected then return 0 end
+    if redis.call('EXISTS', merged.identity) == 1 then return 0 end
+  end
+  for _, claimed in ipairs(identity.claimed) do
+    if redis.call('EXISTS', claimed.profile) == 1 then return 0 end
+    if redis.call('EXISTS', claimed.identity) == 1 then return 0 end
+  end
+end
 redis.call('HSET', KEYS[1], 'version', ARGV[2], 'doc', ARGV[3])
+if identity then
+  for _, merged in ipairs(identity.absorbed) do redis.call('DEL', merged.profile) end
+  for _, key in ipairs(identity.point) do redis.call('SET', key, identity.target) end
+end
 redis.call('PUBLISH', ARGV[4], ARGV[6])
 redis.call('PUBLISH', ARGV[5], ARGV[6])
+if identity then
+  for _, merged in ipairs(identity.absorbed) do
+    redis.call('PUBLISH', merged.channel, merged.change)
+    redis.call('PUBLISH', ARGV[5], merged.change)
+  end
+end
 return 1
 `;
-const COMPARE_AND_SET = compareAndSet(2, 7);
 
 /**
- * The same step, refused (-1) unless the state marker (KEYS[2]) holds the epoch the writer
- * verified (ARGV[7]) and the run_id of the Redis process running the script. A Redis that
+ * The same step, refused (-1) unless the state marker (KEYS[4]) holds the epoch the writer
+ * verified (ARGV[9]) and the run_id of the Redis process running the script. A Redis that
  * restarted (empty, or from an RDB/AOF older than our last writes) has another run_id; one
  * that was flushed has no marker; one whose state another processor restored has a new
  * epoch. In each case writing on what is there would build on a profile older than the
@@ -37,16 +63,17 @@ const COMPARE_AND_SET = compareAndSet(2, 7);
  * processor has noticed.
  */
 const GUARDED_COMPARE_AND_SET = `
-local marker = redis.call('HMGET', KEYS[2], 'epoch', 'runId')
-if marker[1] ~= ARGV[7] then return -1 end
+local marker = redis.call('HMGET', KEYS[4], 'epoch', 'runId')
+if marker[1] ~= ARGV[9] then return -1 end
 if marker[2] ~= string.match(redis.call('INFO', 'server'), 'run_id:(%w+)') then return -1 end
-${compareAndSet(3, 8)}`;
+${COMPARE_AND_SET}`;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     pulsehubCompareAndSet(
       key: string,
       fenceKey: string,
+      identityKey: string,
       expected: string,
       next: string,
       doc: string,
@@ -54,19 +81,22 @@ declare module 'ioredis' {
       allChannel: string,
       change: string,
       seenFence: string,
+      identityChange: string,
     ): Result<number, Context>;
     pulsehubGuardedCompareAndSet(
       key: string,
-      markerKey: string,
       fenceKey: string,
+      identityKey: string,
+      markerKey: string,
       expected: string,
       next: string,
       doc: string,
       channel: string,
       allChannel: string,
       change: string,
-      epoch: string,
       seenFence: string,
+      identityChange: string,
+      epoch: string,
     ): Result<number, Context>;
   }
 }
@@ -105,12 +135,32 @@ export interface ProfileWrite {
    * absent or null: none. A write whose fence has changed since is refused as a conflict.
    */
   fence?: string | null;
+  /** Identifiers linked and profiles merged in the same step (ADR 0012); absent: none. */
+  identity?: IdentityChange;
 }
 
-/** A profile as read for an update: its stored state and its deletion fence (raw JSON). */
+/** What a write changes of the identity graph besides its own document. */
+export interface IdentityChange {
+  /** Profiles merged into this one: each is removed, if still at the version read. */
+  absorbed: ReadonlyArray<{ id: string; expectedVersion: number; change: ProfileChange }>;
+  /** Identifiers linked for the first time: each must have neither a profile nor an identity. */
+  claimed: readonly string[];
+  /** Every identifier of the profile except its id: each then resolves to it. */
+  identifiers: readonly string[];
+}
+
+/**
+ * An identifier as read for an update: the canonical profile it resolves to, that profile's
+ * stored state, and the identifier's own deletion fence (raw JSON).
+ */
 export interface ProfileForUpdate {
+  /** The profile the identifier resolves to (docs/identity.md): itself unless linked or merged. */
+  canonical: string;
   stored: StoredProfile | undefined;
+  /** The identifier's deletion fence. */
   fence: string | null;
+  /** The canonical profile's deletion fence: `fence` when the identifier is canonical. */
+  canonicalFence: string | null;
 }
 
 export interface SegmentMembership {
@@ -122,7 +172,10 @@ export interface SegmentMembership {
 export interface ProfileStore {
   /** Reads several profiles in one round trip; missing ones are undefined. */
   readMany(ids: readonly string[]): Promise<Array<StoredProfile | undefined>>;
-  /** Reads several profiles with their deletion fences, in one round trip. */
+  /**
+   * Resolves several identifiers and reads the profiles they resolve to, with the identifiers'
+   * deletion fences: one round trip, and a second for identifiers linked to another profile.
+   */
   readForUpdate(ids: readonly string[]): Promise<ProfileForUpdate[]>;
   /** The deletion fences (raw JSON, null: none) of several profiles, in one round trip. */
   readFences(ids: readonly string[]): Promise<Array<string | null>>;
@@ -151,35 +204,89 @@ export function createProfileStore(
   options: ProfileStoreOptions = {},
 ): ProfileStore {
   const { verified } = options;
-  redis.defineCommand('pulsehubCompareAndSet', { numberOfKeys: 2, lua: COMPARE_AND_SET });
+  redis.defineCommand('pulsehubCompareAndSet', { numberOfKeys: 3, lua: COMPARE_AND_SET });
   redis.defineCommand('pulsehubGuardedCompareAndSet', {
-    numberOfKeys: 3,
+    numberOfKeys: 4,
     lua: GUARDED_COMPARE_AND_SET,
   });
+  /** The identity change as the script reads it: key names computed here, from the layout. */
+  const identityArgument = (id: string, change: IdentityChange | undefined): string =>
+    change === undefined
+      ? ''
+      : JSON.stringify({
+          target: id,
+          absorbed: change.absorbed.map((merged) => ({
+            profile: layout.profile(merged.id),
+            identity: layout.identity(merged.id),
+            expected: String(merged.expectedVersion),
+            channel: layout.profileChannel(merged.id),
+            change: JSON.stringify(merged.change),
+          })),
+          claimed: change.claimed.map((claimed) => ({
+            profile: layout.profile(claimed),
+            identity: layout.identity(claimed),
+          })),
+          point: change.identifiers.map((identifier) => layout.identity(identifier)),
+        });
+  async function readMany(ids: readonly string[]): Promise<Array<StoredProfile | undefined>> {
+    if (ids.length === 0) return [];
+    const pipeline = redis.pipeline();
+    for (const id of ids) pipeline.hget(layout.profile(id), 'doc');
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([error, doc], index) => {
+      if (error) throw error;
+      return typeof doc === 'string' ? parseStoredProfile(ids[index] ?? '', doc) : undefined;
+    });
+  }
+
   return {
-    async readMany(ids) {
-      if (ids.length === 0) return [];
-      const pipeline = redis.pipeline();
-      for (const id of ids) pipeline.hget(layout.profile(id), 'doc');
-      const results = (await pipeline.exec()) ?? [];
-      return results.map(([error, doc], index) => {
-        if (error) throw error;
-        return typeof doc === 'string' ? parseStoredProfile(ids[index] ?? '', doc) : undefined;
-      });
-    },
+    readMany,
     async readForUpdate(ids) {
       if (ids.length === 0) return [];
       const pipeline = redis.pipeline();
-      for (const id of ids) pipeline.hget(layout.profile(id), 'doc').get(layout.erasureFence(id));
+      for (const id of ids)
+        pipeline
+          .get(layout.identity(id))
+          .hget(layout.profile(id), 'doc')
+          .get(layout.erasureFence(id));
       const results = (await pipeline.exec()) ?? [];
-      return ids.map((id, index) => {
-        const [docError, doc] = results[2 * index] ?? [];
-        const [fenceError, fence] = results[2 * index + 1] ?? [];
-        if (docError) throw docError;
-        if (fenceError) throw fenceError;
+      const replies = results.map(([error, reply]) => {
+        if (error) throw error;
+        return typeof reply === 'string' ? reply : null;
+      });
+      const read = ids.map((id, index) => ({
+        canonical: replies[3 * index] ?? id,
+        doc: replies[3 * index + 1] ?? null,
+        fence: replies[3 * index + 2] ?? null,
+      }));
+      // Identifiers linked elsewhere: their own key holds no profile; read the one they name.
+      const linked = [
+        ...new Set(read.filter((r, i) => r.canonical !== ids[i]).map((r) => r.canonical)),
+      ];
+      const targets = new Map<string, { doc: string | null; fence: string | null }>();
+      if (linked.length > 0) {
+        const second = redis.pipeline();
+        for (const id of linked)
+          second.hget(layout.profile(id), 'doc').get(layout.erasureFence(id));
+        const replies = ((await second.exec()) ?? []).map(([error, reply]) => {
+          if (error) throw error;
+          return typeof reply === 'string' ? reply : null;
+        });
+        linked.forEach((id, index) =>
+          targets.set(id, {
+            doc: replies[2 * index] ?? null,
+            fence: replies[2 * index + 1] ?? null,
+          }),
+        );
+      }
+      return read.map((own, index) => {
+        const target = own.canonical === ids[index] ? own : targets.get(own.canonical);
+        const doc = target?.doc ?? null;
         return {
-          stored: typeof doc === 'string' ? parseStoredProfile(id, doc) : undefined,
-          fence: typeof fence === 'string' ? fence : null,
+          canonical: own.canonical,
+          stored: doc === null ? undefined : parseStoredProfile(own.canonical, doc),
+          fence: own.fence,
+          canonicalFence: target?.fence ?? null,
         };
       });
     },
@@ -194,10 +301,9 @@ export function createProfileStore(
       if (verified && epoch === undefined)
         throw new RedisStateLostError('the Redis state is not verified');
       const pipeline = redis.pipeline();
-      for (const { id, expectedVersion, nextVersion, document, change, fence } of writes) {
-        const key = layout.profile(id);
-        const fenceKey = layout.erasureFence(id);
-        const seenFence = fence ?? '';
+      for (const write of writes) {
+        const { id, expectedVersion, nextVersion, document, change, fence } = write;
+        const keys = [layout.profile(id), layout.erasureFence(id), layout.identity(id)] as const;
         const args = [
           String(expectedVersion),
           String(nextVersion),
@@ -205,17 +311,11 @@ export function createProfileStore(
           layout.profileChannel(id),
           layout.allProfilesChannel,
           JSON.stringify(change),
+          fence ?? '',
+          identityArgument(id, write.identity),
         ] as const;
-        if (epoch === undefined) pipeline.pulsehubCompareAndSet(key, fenceKey, ...args, seenFence);
-        else
-          pipeline.pulsehubGuardedCompareAndSet(
-            key,
-            layout.stateMarker,
-            fenceKey,
-            ...args,
-            epoch,
-            seenFence,
-          );
+        if (epoch === undefined) pipeline.pulsehubCompareAndSet(...keys, ...args);
+        else pipeline.pulsehubGuardedCompareAndSet(...keys, layout.stateMarker, ...args, epoch);
       }
       const results = (await pipeline.exec()) ?? [];
       const conflicts: string[] = [];

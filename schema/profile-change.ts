@@ -23,6 +23,12 @@ export interface ProfileChange {
   version: number;
   /** Segments the profile entered and left with this change (both may be empty). */
   segments: { entered: readonly string[]; left: readonly string[] };
+  /**
+   * Set when this profile was merged into another (docs/identity.md): the id it now resolves
+   * to. The profile itself is gone (it left every segment); its subscribers follow the target,
+   * whose own change is announced in the same step.
+   */
+  mergedInto?: string;
 }
 
 /**
@@ -53,7 +59,7 @@ export function parseProfileChange(raw: string): ProfileChange | undefined {
     return undefined;
   }
   if (typeof message !== 'object' || message === null) return undefined;
-  const { id, version, segments } = message as Record<string, unknown>;
+  const { id, version, segments, mergedInto } = message as Record<string, unknown>;
   if (typeof id !== 'string' || typeof version !== 'number' || !Number.isFinite(version))
     return undefined;
   const lists = (typeof segments === 'object' && segments !== null ? segments : {}) as Record<
@@ -64,5 +70,6 @@ export function parseProfileChange(raw: string): ProfileChange | undefined {
     id,
     version,
     segments: { entered: strings(lists['entered']), left: strings(lists['left']) },
+    ...(typeof mergedInto === 'string' && mergedInto.length > 0 ? { mergedInto } : {}),
   };
 }

@@ -17,8 +17,19 @@ export interface Device {
 export interface UserProfile {
   /** Profile id: the userId, else the anonymousId of the event that created it. */
   id: string;
-  /** The first userId seen on the profile's events. */
+  /**
+   * The first userId seen on the profile's events; after a merge, the surviving profile's,
+   * else the merged one's.
+   */
   userId: string | null;
+  /**
+   * Every identifier that resolves to this profile (docs/identity.md): its id, the userIds,
+   * anonymousIds and alias previousIds linked to it, and the ids of the profiles merged into
+   * it; sorted, at most the processor's `identity.maxIdentifiers`.
+   */
+  identifiers: string[];
+  /** Ids of the profiles merged into this one (each now resolves to it), sorted. */
+  mergedFrom: string[];
   /**
    * Anonymous ids seen on the profile's events and alias `previousId`s, oldest first; the
    * processor's `limits.anonymousIds` most recently added (default 50).
@@ -76,8 +87,18 @@ export type SessionSpan = [start: number, end: number];
  */
 export interface StoredProfile {
   profile: UserProfile;
-  /** Per source partition, the offset of the last event applied; redelivery at or below it is a no-op. */
+  /**
+   * Per source partition, the offset of the last event applied of those whose identifier
+   * (`profileIdOf(event)`) is the profile's own id; redelivery at or below it is a no-op.
+   */
   watermarks: Record<string, number>;
+  /**
+   * The same per other identifier whose events this profile applied (merged profiles'
+   * watermarks, and identifiers linked to it): `{ <identifier>: { <partition>: <offset> } }`.
+   * Kept apart per identifier because the events of two identifiers on one partition are in
+   * order each, not together (ADR 0012).
+   */
+  identityWatermarks: Record<string, Record<string, number>>;
   /**
    * Short hashes of the most recent messageIds applied (oldest first, the last
    * `limits.messageIdWindow`, default 1,000): an event whose messageId is here is a duplicate (a client retrying after
@@ -98,6 +119,8 @@ export function emptyProfile(id: string): UserProfile {
   return {
     id,
     userId: null,
+    identifiers: [id],
+    mergedFrom: [],
     anonymousIds: [],
     traits: {},
     device: null,
@@ -117,6 +140,7 @@ export function emptyStoredProfile(id: string): StoredProfile {
   return {
     profile: emptyProfile(id),
     watermarks: {},
+    identityWatermarks: {},
     recentMessageIds: [],
     sessions: [],
     traitTimes: {},

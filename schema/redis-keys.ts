@@ -32,6 +32,13 @@ export interface RedisLayout {
    * fence are erased; the profile's writes check it in the same Lua step (same hash slot).
    */
   erasureFence(id: string): string;
+  /**
+   * The canonical profile id an identifier resolves to (docs/identity.md), as a plain string;
+   * present only for an identifier linked to or merged into another profile. Absent, the
+   * identifier is its own profile's id (that profile may not exist yet). Written by the
+   * processor in the same Lua step as the profile it points at (ADR 0012).
+   */
+  identity(id: string): string;
 }
 
 export function redisLayout(prefix = ''): RedisLayout {
@@ -45,5 +52,6 @@ export function redisLayout(prefix = ''): RedisLayout {
     heartbeatChannel: `${prefix}heartbeats`,
     stateMarker: `${prefix}state-marker`,
     erasureFence: (id) => `${prefix}erased:{${id}}`,
+    identity: (id) => `${prefix}identity:{${id}}`,
   };
 }

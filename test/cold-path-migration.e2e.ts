@@ -22,16 +22,17 @@ describe('cold path: migrating an archive to the (profile id, message id) key', 
 
   it('keeps the first stored copy of each event and gives every event its key', async () => {
     // Back to the schema of migration 0002, as an installation upgrading finds it: the tables
-    // of 0003 (event_keys) and of every later migration (0004: erasures) go, and so do their
-    // records in drizzle's journal.
+    // of 0003 (event_keys) and of every later migration (0004: erasures, 0005: the identifiers
+    // index) go, and so do their records in drizzle's journal.
     await archive.query(`drop table event_keys`);
     await archive.query(`drop table erasures`);
+    await archive.query(`drop index profiles_identifiers_idx`);
     await archive.query(
       `alter table events add constraint events_pkey primary key (message_id, timestamp)`,
     );
     await archive.query(
       `delete from drizzle.__drizzle_migrations where id in
-         (select id from drizzle.__drizzle_migrations order by created_at desc limit 2)`,
+         (select id from drizzle.__drizzle_migrations order by created_at desc limit 3)`,
     );
     await archive.query(
       `create table if not exists events_y2026m10 partition of events

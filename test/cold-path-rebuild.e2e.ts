@@ -20,9 +20,53 @@ import { produceEvents } from './support/kafka.ts';
 import { useSystem } from './support/use-system.ts';
 
 const PROFILES = 60;
+/** People whose events come under two anonymous ids and a userId, merged by the processor. */
+const PERSONS = 4;
+
+interface Person {
+  userId: string;
+  anon1: string;
+  anon2: string;
+}
+
+/**
+ * A person's story, in Kafka order per identifier: device 1 anonymous, sign-up (identify
+ * userId + anon1), the account, device 2 anonymous, device 2 tied by a track with both ids,
+ * then each identifier once more (those of merged ids apply to the canonical profile).
+ */
+function personEvents(person: Person, p: number, tag: string): ActivityEvent[] {
+  const calls: Array<Partial<ActivityEvent> & { type: ActivityEvent['type'] }> = [
+    { type: 'page', anonymousId: person.anon1, name: 'Home' },
+    { type: 'track', anonymousId: person.anon1, event: 'Viewed' },
+    { type: 'identify', userId: person.userId, anonymousId: person.anon1, traits: { person: p } },
+    { type: 'track', userId: person.userId, event: 'Bought' },
+    { type: 'track', anonymousId: person.anon2, event: 'Viewed' },
+    { type: 'page', anonymousId: person.anon2, name: 'Pricing' },
+    { type: 'track', userId: person.userId, anonymousId: person.anon2, event: 'Linked' },
+    { type: 'track', anonymousId: person.anon1, event: 'Viewed' },
+    { type: 'track', anonymousId: person.anon2, event: 'Viewed' },
+    { type: 'track', userId: person.userId, event: 'Bought' },
+  ];
+  return calls.map((call, k) => {
+    const at = new Date(Date.UTC(2026, 9, 2, 0, p, k)).toISOString();
+    return { ...call, messageId: `${tag}-m${p}-${k}`, timestamp: at, receivedAt: at, sentAt: at };
+  }) as ActivityEvent[];
+}
+
+/**
+ * A merged person's stored profile with its messageId window as a set: the window holds the
+ * order in which the processor applied the events, and the events of several identifiers are
+ * on several partitions, whose interleaving is the processor's timing; the rebuild applies them
+ * identifier by identifier. Within limits.messageIdWindow the order changes nothing. The
+ * profile itself must be identical.
+ */
+function asSets(stored: StoredProfile | undefined) {
+  if (stored === undefined) return undefined;
+  return { ...stored, recentMessageIds: [...stored.recentMessageIds].sort() };
+}
 
 describe('cold path: Redis rebuilt from the archive', () => {
-  const { sandbox } = useSystem({ partitions: 3 });
+  const { sandbox, system } = useSystem({ partitions: 3 });
   let redis: Redis;
   let pool: pg.Pool;
   let store: ProfileStore;
@@ -30,6 +74,12 @@ describe('cold path: Redis rebuilt from the archive', () => {
   let tag: string;
   let ids: string[];
   let before: Array<StoredProfile | undefined>;
+  let persons: Person[];
+  let personsBefore: Array<StoredProfile | undefined>;
+  const layout = () => redisLayout(sandbox().keyPrefix);
+  const readPersons = () => store.readMany(persons.map((person) => person.userId));
+  const identityKeys = () =>
+    redis.mget(persons.flatMap((person) => [person.anon1, person.anon2].map(layout().identity)));
 
   const readAll = () => store.readMany(ids);
   const totalCount = (profiles: Array<StoredProfile | undefined>) =>
@@ -65,6 +115,57 @@ describe('cold path: Redis rebuilt from the archive', () => {
       const profiles = await readAll();
       return totalCount(profiles) === events.length ? profiles : undefined;
     }, 120_000);
+
+    // Merged people through the real pipeline: the processor merges, the archiver snapshots.
+    persons = Array.from({ length: PERSONS }, (_, p) => ({
+      userId: `${tag}-m${p}-u`,
+      anon1: `${tag}-m${p}-a1`,
+      anon2: `${tag}-m${p}-a2`,
+    }));
+    const stories = persons.map((person, p) => personEvents(person, p, tag));
+    // Phase by phase, so each link comes after the events it links (as a client sends them).
+    for (const phase of [[0, 1], [2, 3], [4, 5], [6], [7, 8, 9]]) {
+      await produceEvents(
+        sandbox(),
+        stories.flatMap((story) => phase.map((k) => story[k] as ActivityEvent)),
+      );
+      const applied = stories.length * ((phase.at(-1) ?? 0) + 1);
+      await eventually(async () => {
+        const counted = await store.readMany(
+          persons.flatMap((person) => [person.userId, person.anon1, person.anon2]),
+        );
+        return totalCount(counted) === applied ? true : undefined;
+      }, 120_000);
+    }
+    const personEventCount = stories[0]?.length ?? 0;
+    personsBefore = await eventually(async () => {
+      const profiles = await readPersons();
+      return profiles.every(
+        (stored) =>
+          stored?.profile.eventCount === personEventCount && stored.profile.mergedFrom.length === 2,
+      )
+        ? profiles
+        : undefined;
+    }, 120_000);
+    // The rebuild's identity graph: each person's snapshot, as the live profile is now.
+    await eventually(async () => {
+      const rows = await archive.query<{ version: number }>(
+        'select version from profiles where profile_id = any($1::text[])',
+        [persons.map((person) => person.userId)],
+      );
+      const versions = personsBefore.map((stored) => stored?.profile.version);
+      return rows.length === PERSONS && rows.every((row) => versions.includes(Number(row.version)))
+        ? true
+        : undefined;
+    }, 120_000);
+    await eventually(
+      async () =>
+        (await archive.counts(tag)).rows === events.length + PERSONS * personEventCount
+          ? true
+          : undefined,
+      120_000,
+      200,
+    );
   });
   afterAll(async () => {
     redis?.disconnect();
@@ -88,16 +189,91 @@ describe('cold path: Redis rebuilt from the archive', () => {
       onProgress: (p) => progress.push(p),
       progressIntervalMs: 0,
     });
-    expect(result).toMatchObject({ profiles: PROFILES, written: PROFILES, kept: 0 });
-    expect(result.events).toBe(totalCount(before));
+    expect(result).toMatchObject({
+      profiles: PROFILES + PERSONS,
+      written: PROFILES + PERSONS,
+      kept: 0,
+    });
+    expect(result.events).toBe(totalCount(before) + totalCount(personsBefore));
     expect(progress.length).toBeGreaterThan(1);
     expect(await readAll()).toEqual(before);
   });
 
-  it('rebuilds only the named profiles with the real script', async () => {
+  it('rebuilds each merged person as one profile, with its identity keys', async () => {
+    const rebuilt = await readPersons();
+    expect(rebuilt.map(asSets)).toEqual(personsBefore.map(asSets));
+    expect(rebuilt[0]?.profile.identifiers).toEqual(
+      [persons[0]?.anon1, persons[0]?.anon2, persons[0]?.userId].sort(),
+    );
+    expect(await identityKeys()).toEqual(
+      persons.flatMap((person) => [person.userId, person.userId]),
+    );
+    // Merged-away identifiers have no profile of their own.
+    expect(await store.readMany(persons.flatMap((person) => [person.anon1, person.anon2]))).toEqual(
+      Array(2 * PERSONS).fill(undefined),
+    );
+  });
+
+  it("serves a person's activities of every identifier, by any identifier", async () => {
+    const person = persons[0] as Person;
+    type Page = {
+      edges: Array<{ node: { id: string; profileId: string } }>;
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    };
+    const PROFILE_ACTIVITIES = `query ($id: ID!, $after: String) {
+      profile(id: $id) {
+        id
+        activities(first: 3, after: $after) {
+          edges { node { id profileId } } pageInfo { hasNextPage endCursor }
+        }
+        activitySummary { total }
+      }
+    }`;
+    const nodes: Array<{ id: string; profileId: string }> = [];
+    let after: string | null = null;
+    let total: number | undefined;
+    for (let page = 0; page < 10; page++) {
+      const answer = await system().query<{
+        profile: { id: string; activities: Page; activitySummary: { total: number } };
+      }>(PROFILE_ACTIVITIES, { id: person.anon1, after });
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data?.profile.id).toBe(person.userId);
+      total = answer.data?.profile.activitySummary.total;
+      const activities = answer.data?.profile.activities as Page;
+      nodes.push(...activities.edges.map((edge) => edge.node));
+      if (!activities.pageInfo.hasNextPage) break;
+      after = activities.pageInfo.endCursor;
+    }
+    // Newest first across the three identifiers' events, each once, over four pages.
+    const story = personEvents(person, 0, tag);
+    expect(nodes.map((node) => node.id)).toEqual(story.map((e) => e.messageId).reverse());
+    expect(new Set(nodes.map((node) => node.profileId))).toEqual(
+      new Set([person.userId, person.anon1, person.anon2]),
+    );
+    expect(total).toBe(story.length);
+
+    // The root query by a merged-away identifier lists the same person's events.
+    const root = await system().query<{ activities: Page }>(
+      `query ($id: ID!) { activities(filter: { profileId: $id }, first: 100) {
+        edges { node { id profileId } } pageInfo { hasNextPage endCursor } } }`,
+      { id: person.anon2 },
+    );
+    expect(root.errors).toBeUndefined();
+    expect(root.data?.activities.edges.map((edge) => edge.node.id)).toEqual(
+      nodes.map((node) => node.id),
+    );
+  });
+
+  it('rebuilds only the named profiles with the real script, a person by any identifier', async () => {
     const named = [ids[3], ids[7]] as string[];
-    await redis.del(...named.map((id) => redisLayout(sandbox().keyPrefix).profile(id)));
-    const child = spawn('npm', ['run', 'rebuild-profiles', '--', '--profiles', named.join(',')], {
+    const person = persons[1] as Person;
+    await redis.del(
+      ...[...named, person.userId].map((id) => layout().profile(id)),
+      ...[person.anon1, person.anon2].map((id) => layout().identity(id)),
+    );
+    // The person named by its second device's anonymous id.
+    const selection = [...named, person.anon2].join(',');
+    const child = spawn('npm', ['run', 'rebuild-profiles', '--', '--profiles', selection], {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
@@ -114,9 +290,11 @@ describe('cold path: Redis rebuilt from the archive', () => {
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(code, output).toBe(0);
     expect(output).toMatch(
-      /rebuild: [\d,]+\/[\d,]+ events \(100%\), 2 profiles, 2 written, 0 kept/,
+      /rebuild: [\d,]+\/[\d,]+ events \(100%\), 3 profiles, 3 written, 0 kept/,
     );
     expect(await readAll()).toEqual(before);
+    expect((await readPersons()).map(asSets)).toEqual(personsBefore.map(asSets));
+    expect(await identityKeys()).toEqual(persons.flatMap((p) => [p.userId, p.userId]));
   });
 
   it('lets the processor continue after the rebuild, counting new events once', async () => {
@@ -130,9 +308,34 @@ describe('cold path: Redis rebuilt from the archive', () => {
     expect(after.map((p) => p?.profile.version)).toEqual(
       before.map((p) => (p?.profile.version ?? 0) + 1),
     );
+    // An event of a merged-away identifier counts once, on its person's rebuilt profile.
+    const person = persons[2] as Person;
+    const at = new Date(Date.UTC(2026, 9, 3)).toISOString();
+    await produceEvents(sandbox(), [
+      {
+        type: 'track',
+        anonymousId: person.anon1,
+        event: 'Came Back',
+        messageId: `${tag}-back`,
+        timestamp: at,
+        receivedAt: at,
+        sentAt: at,
+      } as ActivityEvent,
+    ]);
+    const personBefore = personsBefore[2]?.profile;
+    const rebuiltPerson = await eventually(async () => {
+      const [stored] = await store.readMany([person.userId]);
+      return stored?.profile.eventCount === (personBefore?.eventCount ?? 0) + 1
+        ? stored
+        : undefined;
+    }, 120_000);
+    expect(rebuiltPerson.profile.version).toBe((personBefore?.version ?? 0) + 1);
+    expect(await store.readMany([person.anon1])).toEqual([undefined]);
     // The archive agrees: every profile's count is its number of archived events.
     await eventually(async () =>
-      (await archive.counts(tag)).rows === totalCount(after) ? true : undefined,
+      (await archive.counts(tag)).rows === totalCount(after) + totalCount(personsBefore) + 1
+        ? true
+        : undefined,
     );
   });
 });

@@ -27,8 +27,11 @@ const LIMITS: ProcessorConfig['limits'] = {
   anonymousIds: 5,
   sessions: 3,
   messageIdWindow: 50,
-  documentBytes: 65_536, // 64 KiB
+  documentBytes: 81_920, // 80 KiB
 };
+
+/** Room for the big profile's id and its 8 anonymous ids; fewer than the default leave the worst document smaller. */
+const IDENTITY: ProcessorConfig['identity'] = { maxIdentifiers: 9, mergeIdentifiedByAlias: false };
 
 const OTHERS = Array.from({ length: 5 }, (_, i) => `bounds-other-${i}`);
 const BIG = 'bounds-big';
@@ -49,7 +52,7 @@ describe('hot path: bounded profiles', () => {
     processorUrl = `http://127.0.0.1:${system().services['processor']?.http.port()}`;
     const changed = await setConfig(system(), {
       application: 'processor',
-      values: { limits: LIMITS },
+      values: { limits: LIMITS, identity: IDENTITY },
       message: 'Low profile limits',
     });
     expect(changed.ok, JSON.stringify(changed.errors)).toBe(true);

@@ -1,8 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import { restoreIdentities } from '../../profiles/identity-index.ts';
 import { forgetProfiles, restoreProfiles } from '../../profiles/profile-restore.ts';
 import { segmentMemberSets } from '../../profiles/segment-sets.ts';
-import { parseStoredProfile, type StoredProfile } from '../../schema/profile.ts';
+import { parseStoredProfile, type StoredProfile, type UserProfile } from '../../schema/profile.ts';
 import type { RedisLayout } from '../../schema/redis-keys.ts';
 import { readTopicToEnd } from './read-topic-to-end.ts';
 
@@ -81,6 +82,8 @@ export async function restoreFromChangelog(
   };
   const tombstoned = new Set<string>();
   const writtenHere = new Set<string>();
+  /** Per profile whose latest record links other identifiers, what its identity keys must say. */
+  const persons = new Map<string, { profile: UserProfile }>();
 
   async function onBatch(messages: KafkaMessage[]): Promise<void> {
     result.records += messages.length;
@@ -91,6 +94,7 @@ export async function restoreFromChangelog(
     }
     const profiles: StoredProfile[] = [];
     for (const [id, value] of latest) {
+      persons.delete(id);
       if (value === null) {
         tombstoned.add(id);
         continue;
@@ -99,6 +103,8 @@ export async function restoreFromChangelog(
       const stored = storedProfileOf(id, value);
       if (stored) profiles.push(stored);
       else result.unreadable += 1;
+      if (stored && (stored.profile.identifiers.length > 1 || stored.profile.mergedFrom.length > 0))
+        persons.set(id, stored);
     }
     for (let start = 0; start < profiles.length; start += writeBatch) {
       const chunk = profiles.slice(start, start + writeBatch);
@@ -117,6 +123,10 @@ export async function restoreFromChangelog(
     groupPrefix: options.groupPrefix,
     onBatch,
   });
+  // Last, once every record is in: a merged profile's older record may come after its
+  // survivor's (another partition), and a merge whose tombstone never reached the changelog
+  // (a crash in between) is known from the survivor's mergedFrom alone.
+  result.forgotten += await restoreIdentities(redis, layout, [...persons.values()]);
   const forget = [...tombstoned].filter((id) => options.forgetAllTombstoned || writtenHere.has(id));
   if (forget.length > 0) {
     const sets = await segmentMemberSets(redis, layout);

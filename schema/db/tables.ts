@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import {
   bigint,
   customType,
@@ -76,14 +77,28 @@ export const eventKeys = pgTable(
   ],
 );
 
-/** Latest profile snapshot per profile, fed from the compacted changelog. */
-export const profiles = pgTable('profiles', {
-  profileId: text('profile_id').primaryKey(),
-  /** The `StoredProfile` (profile + applied-offset watermarks) as the processor published it. */
-  snapshot: jsonb('snapshot').notNull(),
-  version: bigint('version', { mode: 'number' }).notNull(),
-  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull(),
-});
+/**
+ * Latest profile snapshot per profile, fed from the compacted changelog. Indexed by the
+ * identifiers each snapshot lists (docs/identity.md), so the person of an identifier that was
+ * merged away is found without a scan: `snapshot -> 'profile' -> 'identifiers' @>
+ * jsonb_build_array(id)`.
+ */
+export const profiles = pgTable(
+  'profiles',
+  {
+    profileId: text('profile_id').primaryKey(),
+    /** The `StoredProfile` (profile + applied-offset watermarks) as the processor published it. */
+    snapshot: jsonb('snapshot').notNull(),
+    version: bigint('version', { mode: 'number' }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull(),
+  },
+  (t) => [
+    index('profiles_identifiers_idx').using(
+      'gin',
+      sql`(${t.snapshot} -> 'profile' -> 'identifiers') jsonb_path_ops`,
+    ),
+  ],
+);
 
 /**
  * One deletion fence per erased profile (subgraphs/profile/delete-profile.ts, ADR 0005): the

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../lib/postgres.ts';
 import { events } from '../../schema/db/tables.ts';
 import type { ActivityCursor } from './cursor.ts';
@@ -7,16 +7,17 @@ export type ActivityRow = typeof events.$inferSelect;
 
 /** Which events to list; every filter given must match. Times are ISO 8601 strings. */
 export interface ActivityFilter {
-  profileId?: string | null | undefined;
+  /** A person's events: those whose profile id (the event key) is any of these identifiers. */
+  profileIds?: readonly string[] | undefined;
   type?: string | null | undefined;
   name?: string | null | undefined;
   since?: string | null | undefined;
   until?: string | null | undefined;
 }
 
-function filterConditions(filter: ActivityFilter): Array<SQL | undefined> {
+/** The conditions besides the profile, which `listActivities` applies per identifier. */
+function eventConditions(filter: ActivityFilter): Array<SQL | undefined> {
   return [
-    filter.profileId == null ? undefined : eq(events.profileId, filter.profileId),
     filter.type == null ? undefined : eq(events.type, filter.type),
     filter.name == null ? undefined : eq(events.name, filter.name),
     filter.since == null ? undefined : gte(events.timestamp, filter.since),
@@ -24,10 +25,16 @@ function filterConditions(filter: ActivityFilter): Array<SQL | undefined> {
   ];
 }
 
+function filterConditions(filter: ActivityFilter): Array<SQL | undefined> {
+  return [
+    filter.profileIds === undefined ? undefined : inArray(events.profileId, [...filter.profileIds]),
+    ...eventConditions(filter),
+  ];
+}
+
 /**
  * One page of events, newest first, by keyset on (timestamp, messageId, profileId): no OFFSET, so pages
- * stay stable while new events arrive and deep pages cost what the first one does. With a
- * profile id the (profile_id, timestamp, message_id) index serves it, otherwise the timestamp one.
+ * stay stable while new events arrive and deep pages cost what the first one does.
  */
 export async function listActivities(
   db: Database,
@@ -35,6 +42,8 @@ export async function listActivities(
   limit: number,
   after: ActivityCursor | undefined,
 ): Promise<ActivityRow[]> {
+  if (filter.profileIds !== undefined)
+    return listPersonActivities(db, filter.profileIds, filter, limit, after);
   const afterCondition =
     after === undefined
       ? undefined
@@ -53,6 +62,65 @@ export async function listActivities(
     .where(and(...filterConditions(filter), afterCondition))
     .orderBy(desc(events.timestamp), desc(events.messageId), desc(events.profileId))
     .limit(limit);
+}
+
+type RawActivityRow = Omit<ActivityRow, 'timestamp' | 'receivedAt'> & {
+  timestamp: Date | string;
+  receivedAt: Date | string;
+};
+
+/**
+ * The page for a person's identifiers: per identifier, a walk of `events_profile_newest_idx`
+ * in its own order (DESC NULLS LAST, as the index is built: a plain DESC would not match it
+ * and PostgreSQL would read and sort every event of the profile), at most `limit` rows each,
+ * merged across the month partitions; the few rows of all identifiers are then sorted.
+ * `profile_id = any(...)` instead reads every event of every identifier before sorting.
+ * The cursor's (timestamp, messageId) bound is an index condition; its profileId tie-break
+ * (two identifiers with one messageId at one instant) filters the one row at the bound.
+ */
+async function listPersonActivities(
+  db: Database,
+  profileIds: readonly string[],
+  filter: ActivityFilter,
+  limit: number,
+  after: ActivityCursor | undefined,
+): Promise<ActivityRow[]> {
+  const afterCondition =
+    after === undefined
+      ? undefined
+      : sql`(${events.timestamp}, ${events.messageId}) <= (${after.timestamp}::timestamptz, ${after.messageId})
+            and ((${events.timestamp}, ${events.messageId}) < (${after.timestamp}::timestamptz, ${after.messageId})
+                 or person.id < ${after.profileId})`;
+  const conditions = and(
+    sql`${events.profileId} = person.id`,
+    ...eventConditions(filter),
+    afterCondition,
+  );
+  const result = await db.execute<RawActivityRow>(sql`
+    select page.* from unnest(array[${sql.join(
+      profileIds.map((id) => sql`${id}`),
+      sql`, `,
+    )}]::text[]) as person(id)
+    cross join lateral (
+      select ${events.messageId} as "messageId", ${events.type} as "type", ${events.name} as "name",
+             ${events.profileId} as "profileId", ${events.userId} as "userId",
+             ${events.anonymousId} as "anonymousId", ${events.properties} as "properties",
+             ${events.traits} as "traits", ${events.context} as "context", ${events.extra} as "extra",
+             ${events.timestamp} as "timestamp", ${events.receivedAt} as "receivedAt",
+             ${events.sourcePartition} as "sourcePartition", ${events.sourceOffset} as "sourceOffset"
+      from ${events}
+      where ${conditions}
+      order by ${events.timestamp} desc nulls last, ${events.messageId} desc nulls last
+      limit ${limit}
+    ) as page
+    order by page."timestamp" desc, page."messageId" desc, page."profileId" desc
+    limit ${limit}`);
+  return result.rows.map((row) => ({
+    ...row,
+    timestamp: new Date(row.timestamp).toISOString(),
+    receivedAt: new Date(row.receivedAt).toISOString(),
+    sourceOffset: Number(row.sourceOffset),
+  }));
 }
 
 export async function countEvents(db: Database): Promise<number> {
@@ -75,10 +143,13 @@ function isoOrNull(value: Date | string | null): string | null {
 /** Most names an activity summary lists. */
 export const SUMMARY_NAMES = 50;
 
-/** A profile's event counts in one query: per type, per name and overall (grouping sets). */
+/**
+ * A person's event counts (the events of all its identifiers) in one query: per type, per name
+ * and overall (grouping sets). Every matching row is counted anyway, so `= any` suits it.
+ */
 export async function summarizeActivities(
   db: Database,
-  profileId: string,
+  profileIds: readonly string[],
   since: string | undefined,
 ): Promise<ActivitySummaryRow> {
   const result = await db.execute<{
@@ -93,7 +164,7 @@ export async function summarizeActivities(
     select type, name, grouping(type) = 0 as by_type, grouping(name) = 0 as by_name,
            count(*)::int as count, min(timestamp) as first_at, max(timestamp) as last_at
     from ${events}
-    where ${and(eq(events.profileId, profileId), since === undefined ? undefined : gte(events.timestamp, since))}
+    where ${and(inArray(events.profileId, [...profileIds]), since === undefined ? undefined : gte(events.timestamp, since))}
     group by grouping sets ((type), (name), ())`);
   const summary: ActivitySummaryRow = {
     total: 0,

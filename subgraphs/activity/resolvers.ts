@@ -10,6 +10,7 @@ import {
 } from './activity-repository.ts';
 import { afterCursor, eventType, pageSize, volumeRange, type VolumeInterval } from './arguments.ts';
 import { encodeCursor } from './cursor.ts';
+import { personIdentifiers, withIdentifier } from './person-identifiers.ts';
 import { unlessUnavailable } from './unavailable.ts';
 
 export interface ActivityContext {
@@ -42,15 +43,37 @@ async function activityPage(db: Database, filter: ActivityFilter, args: PageArgs
   };
 }
 
+/** The filter of `Query.activities` other than its profile. */
+type QueryFilter = Omit<ActivityFilter, 'profileIds'>;
+
+/** A Profile entity as the gateway references it, with the identifiers it requires. */
+interface ProfileReference {
+  id: string;
+  identifiers?: readonly string[] | null;
+}
+
+/** The person's identifiers; the id alone if a reference came without them. */
+function identifiersOf(profile: ProfileReference): string[] {
+  return withIdentifier(profile.identifiers, profile.id);
+}
+
 export const activityResolvers: GraphQLResolverMap<ActivityContext> = {
   DateTime: DateTimeScalar,
   JSON: JSONScalar,
   Query: {
-    activities: (
+    activities: async (
       _: unknown,
-      args: PageArgs & { filter?: ActivityFilter | null },
+      args: PageArgs & { filter?: (QueryFilter & { profileId?: string | null }) | null },
       { db }: ActivityContext,
-    ) => activityPage(db, args.filter ?? {}, args),
+    ) => {
+      const { profileId, ...filter } = args.filter ?? {};
+      // Any identifier names its whole person, as `profile(id)` does.
+      const profileIds =
+        profileId == null
+          ? undefined
+          : await unlessUnavailable(() => personIdentifiers(db, profileId));
+      return activityPage(db, { ...filter, profileIds }, args);
+    },
     eventVolume: (
       _: unknown,
       args: {
@@ -68,17 +91,26 @@ export const activityResolvers: GraphQLResolverMap<ActivityContext> = {
     },
   },
   Profile: {
-    __resolveReference: (ref: { id: string }) => ref,
+    // The gateway sends `identifiers` with the reference (`@requires(fields: "identifiers")`).
+    __resolveReference: (ref: ProfileReference) => ref,
     activities: (
-      profile: { id: string },
+      profile: ProfileReference,
       args: PageArgs & { type?: string | null; name?: string | null },
       { db }: ActivityContext,
-    ) => activityPage(db, { profileId: profile.id, type: args.type, name: args.name }, args),
+    ) =>
+      activityPage(
+        db,
+        { profileIds: identifiersOf(profile), type: args.type, name: args.name },
+        args,
+      ),
     activitySummary: (
-      profile: { id: string },
+      profile: ProfileReference,
       args: { since?: string | null },
       { db }: ActivityContext,
-    ) => unlessUnavailable(() => summarizeActivities(db, profile.id, args.since ?? undefined)),
+    ) =>
+      unlessUnavailable(() =>
+        summarizeActivities(db, identifiersOf(profile), args.since ?? undefined),
+      ),
   },
   Activity: {
     id: (row: ActivityRow) => row.messageId,

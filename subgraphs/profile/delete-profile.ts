@@ -1,7 +1,7 @@
-import { eq } from 'drizzle-orm';
+import { inArray } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import { purgeErasedEvents, recordErasure } from '../../profiles/erasure-archive.ts';
+import { purgeErasedEvents, recordErasures } from '../../profiles/erasure-archive.ts';
 import { segmentMemberSets } from '../../profiles/segment-sets.ts';
 import { createProducer } from '../../lib/kafka/client.ts';
 import type { Component } from '../../lib/lifecycle.ts';
@@ -9,12 +9,16 @@ import type { Database } from '../../lib/postgres.ts';
 import { profiles } from '../../schema/db/tables.ts';
 import { parseStoredProfile } from '../../schema/profile.ts';
 import type { RedisLayout } from '../../schema/redis-keys.ts';
-import { eraseLiveProfile } from './erase-live-profile.ts';
+import { defineLiveErasure, eraseLivePerson, type LiveErasure } from './erase-live-profile.ts';
+import { personOf } from './person-identifiers.ts';
 
 export type DeleteProfileResult =
   | {
       ok: true;
+      /** The canonical id of the person erased. */
       id: string;
+      /** Every identifier erased, the canonical id first. */
+      identifiers: string[];
       removedLive: boolean;
       removedSnapshot: boolean;
       deletedEvents: number;
@@ -23,6 +27,7 @@ export type DeleteProfileResult =
   | {
       ok: false;
       id: string;
+      identifiers: [];
       removedLive: false;
       removedSnapshot: false;
       deletedEvents: 0;
@@ -47,19 +52,28 @@ export interface ProfileEraserDeps {
 const MAX_ID_LENGTH = 200;
 
 /**
- * Erases a profile everywhere PulseHub keeps it (GDPR): the live profile and its segment
+ * How often the Redis step is tried again when the person changed between reading its
+ * identifiers and erasing them (a merge or a link in between); each is one round trip.
+ */
+const MAX_ERASE_ATTEMPTS = 5;
+
+/**
+ * Erases a person everywhere PulseHub keeps it (GDPR), whichever of its identifiers is given
+ * (docs/identity.md): for every identifier the live profile, identity key and segment
  * memberships in Redis, the snapshot row and every archived event in PostgreSQL, then a
- * tombstone in the compacted changelog. Under traffic, too (ADR 0005): first a deletion fence,
- * the events topic's end offsets, goes to Redis (atomically with the unlink) and to PostgreSQL;
- * every event of the profile below it is erased, wherever it still is (Kafka, a processor
- * round, the archiver's next batch), and the consumers drop it; events at or above it form a
- * new profile. Each step is idempotent: after a failure (a dependency down, reported as an
- * error) the same call finishes the job, with a fence of its own.
+ * tombstone in the compacted changelog. Under traffic, too (ADR 0005): first a deletion fence
+ * per identifier, the events topic's end offsets, goes to Redis (atomically with the unlinks)
+ * and to PostgreSQL; every event of an identifier below its fence is erased, wherever it still
+ * is (Kafka, a processor round, the archiver's next batch), and the consumers drop it; events
+ * at or above it form a new profile. Each step is idempotent: after a failure (a dependency
+ * down, reported as an error) the same call, with any of the identifiers, finishes the job,
+ * with fences of its own.
  */
 export function createProfileEraser(deps: ProfileEraserDeps): ProfileEraser {
   const producer: Producer = createProducer(deps.kafka);
   const admin: Admin = deps.kafka.admin();
   let connected = false;
+  defineLiveErasure(deps.redis);
 
   /** Per partition of the events topic, the offset the next event will get. */
   async function endOffsets(): Promise<Record<string, number>> {
@@ -68,22 +82,52 @@ export function createProfileEraser(deps: ProfileEraserDeps): ProfileEraser {
   }
 
   /**
-   * Takes the profile out of every segment set (also sets its documents no longer name: rules
-   * changed, a snapshot older than the live profile), then puts back what a profile built by events
-   * after the fence (applied since the unlink) is in: the processor syncs a profile's sets after
-   * its write, so what this reads after the removals is what the sets must say.
+   * Reads who `id` is and erases all of it in Redis in one step; reads again when the person
+   * changed in between (the step refuses then, having touched nothing).
    */
-  async function leaveSegments(id: string): Promise<void> {
+  async function eraseLive(id: string): Promise<{ canonical: string } & LiveErasure> {
+    for (let attempt = 1; ; attempt++) {
+      const person = await personOf(deps, id);
+      const erased = await eraseLivePerson(
+        deps.redis,
+        deps.layout,
+        person.identifiers,
+        await endOffsets(),
+      );
+      if (typeof erased !== 'string') return { canonical: person.canonical, ...erased };
+      if (attempt === MAX_ERASE_ATTEMPTS)
+        throw new Error(`the identifiers of ${id} kept changing during its deletion (${erased})`);
+    }
+  }
+
+  /** The documents that events after the fences built already for some of `ids`, by id. */
+  async function rebuiltProfiles(ids: readonly string[]): Promise<Map<string, string>> {
+    const reads = deps.redis.pipeline();
+    for (const id of ids) reads.hget(deps.layout.profile(id), 'doc');
+    const rebuilt = new Map<string, string>();
+    ((await reads.exec()) ?? []).forEach(([error, doc], index) => {
+      if (error) throw error;
+      const id = ids[index];
+      if (typeof doc === 'string' && id !== undefined) rebuilt.set(id, doc);
+    });
+    return rebuilt;
+  }
+
+  /**
+   * Takes the identifiers out of every segment set (also sets their documents no longer name:
+   * rules changed, a snapshot older than the live profile), then puts back what a profile built
+   * by events after the fence (applied since the unlink) is in: the processor syncs a profile's
+   * sets after its write, so what this reads after the removals is what the sets must say.
+   */
+  async function leaveSegments(ids: readonly string[]): Promise<void> {
     const removals = deps.redis.pipeline();
-    for (const set of await segmentMemberSets(deps.redis, deps.layout)) removals.srem(set, id);
-    removals.hget(deps.layout.profile(id), 'doc');
+    for (const set of await segmentMemberSets(deps.redis, deps.layout)) removals.srem(set, ...ids);
     const results = (await removals.exec()) ?? [];
     for (const [error] of results) if (error) throw error;
-    const doc = results.at(-1)?.[1];
-    if (typeof doc !== 'string') return;
     const additions = deps.redis.pipeline();
-    for (const segment of parseStoredProfile(id, doc).profile.segments)
-      additions.sadd(deps.layout.segmentMembers(segment), id);
+    for (const [id, doc] of await rebuiltProfiles(ids))
+      for (const segment of parseStoredProfile(id, doc).profile.segments)
+        additions.sadd(deps.layout.segmentMembers(segment), id);
     for (const [error] of (await additions.exec()) ?? []) if (error) throw error;
   }
 
@@ -105,6 +149,7 @@ export function createProfileEraser(deps: ProfileEraserDeps): ProfileEraser {
         return {
           ok: false,
           id,
+          identifiers: [],
           removedLive: false,
           removedSnapshot: false,
           deletedEvents: 0,
@@ -113,41 +158,41 @@ export function createProfileEraser(deps: ProfileEraserDeps): ProfileEraser {
             message: `id must be 1 to ${MAX_ID_LENGTH} characters, not blank`,
           },
         };
-      // 1. The fence, before anything is erased: in Redis with the unlink (one atomic step),
+      // 1. The fences, before anything is erased: in Redis with the unlinks (one atomic step),
       // then in PostgreSQL, committed before the archive is touched (see purgeErasedEvents).
-      const { fence, removedLive } = await eraseLiveProfile(
-        deps.redis,
-        deps.layout,
-        id,
-        await endOffsets(),
-      );
-      await recordErasure(deps.db, id, fence);
-      await leaveSegments(id);
-      // 2. The archive below the fence and the snapshot row. An archiver batch that wrote
+      const { canonical, fences, removedLive } = await eraseLive(id);
+      const identifiers = [...fences.keys()];
+      await recordErasures(deps.db, fences);
+      await leaveSegments(identifiers);
+      // 2. The archive below the fences and the snapshot rows. An archiver batch that wrote
       // erased events meanwhile purges them itself: it reads the fence after its write.
       const { removedSnapshot, deletedEvents } = await deps.db.transaction(async (tx) => {
         const removed = await tx
           .delete(profiles)
-          .where(eq(profiles.profileId, id))
+          .where(inArray(profiles.profileId, identifiers))
           .returning({ id: profiles.profileId });
         // The dedupe keys say which of the person's messages were stored: they go too.
-        const deleted = await purgeErasedEvents(tx, [id]);
+        const deleted = await purgeErasedEvents(tx, identifiers);
         return { removedSnapshot: removed.length > 0, deletedEvents: deleted };
       });
-      // 3. Last, the tombstone: a snapshot still in flight lands before it and is deleted by it.
-      // A profile the events after the fence built already is its latest record again.
-      const rebuilt = await deps.redis.hget(deps.layout.profile(id), 'doc');
+      // 3. Last, the tombstones: a snapshot still in flight lands before them and is deleted
+      // by them. A profile the events after a fence built already is its latest record again.
+      const rebuilt = await rebuiltProfiles(identifiers);
       await producer.send({
         topic: deps.changelogTopic,
         acks: -1,
-        messages: [
-          { key: id, value: null },
-          ...(rebuilt === null ? [] : [{ key: id, value: rebuilt }]),
-        ],
+        messages: identifiers.flatMap((each) => {
+          const doc = rebuilt.get(each);
+          return [
+            { key: each, value: null },
+            ...(doc === undefined ? [] : [{ key: each, value: doc }]),
+          ];
+        }),
       });
       return {
         ok: true,
-        id,
+        id: canonical,
+        identifiers,
         removedLive,
         removedSnapshot,
         deletedEvents,

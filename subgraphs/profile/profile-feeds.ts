@@ -7,28 +7,58 @@ import type { RedisLayout } from '../../schema/redis-keys.ts';
 import { parseProfileChange } from '../../schema/profile-change.ts';
 import { createChangeReader, type ChangedProfile } from './change-reader.ts';
 
+/** The canonical profile id of each identifier, in order (profiles/identity-index.ts). */
+export type IdentityResolver = (ids: readonly string[]) => Promise<string[]>;
+
 export interface ProfileFeedsDeps {
   channels: ChannelSubscriber;
   store: ProfileStore;
   layout: RedisLayout;
   logger: Logger;
+  /**
+   * Resolves identifiers to their canonical profile (resolveProfileIds). Without it every id
+   * is its own profile: only for a Redis that has no identity keys.
+   */
+  resolve?: IdentityResolver;
 }
 
 /** Live profile changes for this process's subscribers, from the processor's pub/sub messages. */
 export interface ProfileFeeds {
-  /** One profile: its current state first (when it exists), then each newer version. */
+  /**
+   * One person, by any identifier: the canonical profile's current state first (when it
+   * exists), then each newer version; when that profile is merged into another, the target's
+   * state, then the target's changes.
+   */
   profile(id: string): Promise<PushIterator<UserProfile>>;
   /** Every profile's changes, each mapped by `select` to what the subscriber gets (maybe nothing). */
   all<T>(select: (changed: ChangedProfile) => readonly T[]): Promise<PushIterator<T>>;
 }
 
+interface Listener {
+  changed(changed: ChangedProfile): void;
+  /** The watched profile was merged into `target` (or resolves to it on a re-read). */
+  moved?(target: string): void;
+}
+
 interface Feed {
-  listeners: Set<(changed: ChangedProfile) => void>;
+  listeners: Set<Listener>;
   /** The profile of a one-profile channel, read again after a pub/sub gap. */
   profileId: string | undefined;
   /** Resolves once Redis confirmed the channel subscription. */
   ready: Promise<() => void>;
 }
+
+/** A watched identifier's profile as read now: where it resolves, and that profile. */
+interface Resolved {
+  id: string;
+  profile: UserProfile | undefined;
+}
+
+/**
+ * How many moves one subscription follows in a row without a delivery; resolution is one hop
+ * (a merge re-points every identifier), so more means identity keys that point in a circle.
+ */
+const MAX_MOVES = 10;
 
 /**
  * Multiplexes the Redis channels to local subscribers: one channel subscription and one
@@ -36,18 +66,26 @@ interface Feed {
  */
 export function createProfileFeeds(deps: ProfileFeedsDeps): ProfileFeeds {
   const feeds = new Map<string, Feed>();
+  const resolve: IdentityResolver = deps.resolve ?? ((ids) => Promise.resolve([...ids]));
   const read = async (id: string) => (await deps.store.readMany([id]))[0]?.profile;
+  async function readResolved(id: string): Promise<Resolved> {
+    const [canonical = id] = await resolve([id]);
+    return { id: canonical, profile: await read(canonical) };
+  }
 
   // Changes published while the subscriber connection was down are lost (pub/sub is
-  // at-most-once): each watched profile is read again, and its subscribers get it if it is
-  // newer than what they last had. A feed of every profile cannot be caught up this way.
+  // at-most-once): each watched profile is read again (resolved again: it may have been
+  // merged meanwhile), and its subscribers get it if it is newer than what they last had. A
+  // feed of every profile cannot be caught up this way.
   deps.channels.onResubscribed(() => {
     for (const feed of feeds.values()) {
       const id = feed.profileId;
       if (id === undefined) continue;
-      read(id).then(
-        (profile) => {
-          if (profile) for (const each of feed.listeners) each({ profile, changes: [] });
+      readResolved(id).then(
+        (resolved) => {
+          for (const each of feed.listeners)
+            if (resolved.id !== id) each.moved?.(resolved.id);
+            else if (resolved.profile) each.changed({ profile: resolved.profile, changes: [] });
         },
         (error: unknown) =>
           deps.logger.error({ err: error, profile: id }, 'reading a profile after a gap failed'),
@@ -55,18 +93,14 @@ export function createProfileFeeds(deps: ProfileFeedsDeps): ProfileFeeds {
     }
   });
 
-  function join(
-    channel: string,
-    profileId: string | undefined,
-    listener: (changed: ChangedProfile) => void,
-  ): Promise<() => void> {
+  function join(channel: string, profileId: string | undefined, listener: Listener) {
     let feed = feeds.get(channel);
     if (!feed) {
-      const listeners = new Set<(changed: ChangedProfile) => void>();
+      const listeners = new Set<Listener>();
       const accept = createChangeReader({
         read,
         deliver: (changed) => {
-          for (const each of listeners) each(changed);
+          for (const each of listeners) each.changed(changed);
         },
         onError: (error, id) =>
           deps.logger.error({ err: error, profile: id }, 'reading a changed profile failed'),
@@ -76,8 +110,15 @@ export function createProfileFeeds(deps: ProfileFeedsDeps): ProfileFeeds {
         profileId,
         ready: deps.channels.listen(channel, (raw) => {
           const change = parseProfileChange(raw);
-          if (change) accept(change);
-          else deps.logger.warn({ channel, message: raw.slice(0, 200) }, 'not a profile change');
+          if (!change) {
+            deps.logger.warn({ channel, message: raw.slice(0, 200) }, 'not a profile change');
+            return;
+          }
+          // A merged-away profile is gone: nothing to read or deliver of it. Its watchers
+          // move to the target; on the all-profiles channel the target's own change follows.
+          const target = change.mergedInto;
+          if (target === undefined) accept(change);
+          else if (change.id === profileId) for (const each of listeners) each.moved?.(target);
         }),
       };
       feeds.set(channel, created);
@@ -102,26 +143,68 @@ export function createProfileFeeds(deps: ProfileFeedsDeps): ProfileFeeds {
 
   return {
     async profile(id) {
-      let last = 0;
+      /** Per delivered profile id, the last version delivered: versions never go back. */
+      const delivered = new Map<string, number>();
+      let watched: string | undefined;
       let leave = (): void => undefined;
       const iterator = createPushIterator<UserProfile>({ onEnd: () => leave() });
       const offer = (profile: UserProfile): void => {
-        if (profile.version <= last) return;
-        last = profile.version;
+        // A read of the profile watched before a move may still land: not this feed's anymore.
+        if (profile.id !== watched || profile.version <= (delivered.get(profile.id) ?? 0)) return;
+        delivered.set(profile.id, profile.version);
         iterator.push(profile);
       };
-      leave = await join(deps.layout.profileChannel(id), id, (changed) => offer(changed.profile));
-      if (iterator.ended) leave();
-      // Read only after the channel is subscribed, so no change falls between the two.
-      const current = await read(id);
-      if (current) offer(current);
+
+      /**
+       * Watches `target`: subscribes its channel BEFORE reading it, so no change falls between
+       * the two, then leaves the previous channel; follows on if it resolves elsewhere by now.
+       */
+      async function watch(target: string): Promise<void> {
+        for (let moves = 0; moves < MAX_MOVES && !iterator.ended; moves++) {
+          if (target !== watched) {
+            const previous = leave;
+            leave = await join(deps.layout.profileChannel(target), target, listener);
+            watched = target;
+            previous();
+            if (iterator.ended) return leave();
+          }
+          const resolved = await readResolved(target);
+          if (resolved.id === target) {
+            if (resolved.profile) offer(resolved.profile);
+            return;
+          }
+          target = resolved.id;
+        }
+        if (!iterator.ended) throw new Error(`the identity of ${id} does not settle`);
+      }
+
+      // Moves run one at a time, in the order they were asked for.
+      let moving = Promise.resolve();
+      const listener: Listener = {
+        changed: (changed) => offer(changed.profile),
+        moved: (target) => {
+          moving = moving
+            .then(() => watch(target))
+            .catch((error: unknown) => {
+              deps.logger.error({ err: error, profile: id }, 'following a merged profile failed');
+              iterator.end(error instanceof Error ? error : new Error(String(error)));
+            });
+        },
+      };
+
+      const [canonical = id] = await resolve([id]);
+      const first = watch(canonical);
+      moving = first.catch(() => undefined);
+      await first;
       return iterator;
     },
     async all<T>(select: (changed: ChangedProfile) => readonly T[]) {
       let leave = (): void => undefined;
       const iterator = createPushIterator<T>({ onEnd: () => leave() });
-      leave = await join(deps.layout.allProfilesChannel, undefined, (changed) => {
-        for (const item of select(changed)) iterator.push(item);
+      leave = await join(deps.layout.allProfilesChannel, undefined, {
+        changed: (changed) => {
+          for (const item of select(changed)) iterator.push(item);
+        },
       });
       if (iterator.ended) leave();
       return iterator;

@@ -1,6 +1,7 @@
 import { inArray } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import type { Database } from '../../lib/postgres.ts';
+import { resolveProfileIds } from '../../profiles/identity-index.ts';
 import type { ProfileStore } from '../../profiles/profile-store.ts';
 import { restoreProfiles } from '../../profiles/profile-restore.ts';
 import { profiles } from '../../schema/db/tables.ts';
@@ -8,9 +9,12 @@ import type { StoredProfile, UserProfile } from '../../schema/profile.ts';
 import type { RedisLayout } from '../../schema/redis-keys.ts';
 
 export interface ProfileLoader {
-  /** The live profile; null when neither Redis nor the snapshot table knows it. */
+  /** The person's live profile, by any of its identifiers; null when nobody knows it. */
   load(id: string): Promise<UserProfile | null>;
-  /** Several profiles in the order asked: one Redis round trip, one query for the misses. */
+  /**
+   * Several in the order asked, each by any identifier: one MGET resolves them, one Redis
+   * round trip reads them, one query serves the misses.
+   */
   loadMany(ids: readonly string[]): Promise<Array<UserProfile | null>>;
 }
 
@@ -22,29 +26,43 @@ export interface ProfileLoaderDeps {
 }
 
 /**
- * Redis first; on a miss (evicted, flushed, a fresh Redis) the last snapshot in PostgreSQL,
- * which is then put back into Redis so the next read and the processor's next event find it.
- * The re-warm only fills an empty key: a profile the processor wrote meanwhile is never
- * replaced by an older snapshot.
+ * Identifiers resolve to their canonical profile first (docs/identity.md), so the answer's
+ * `id` may differ from the one asked. Then Redis; on a miss (evicted, flushed, a fresh Redis)
+ * the canonical id's last snapshot in PostgreSQL, which is then put back into Redis so the
+ * next read and the processor's next event find it. The re-warm only fills an empty key: a
+ * profile the processor wrote meanwhile is never replaced by an older snapshot.
+ *
+ * The snapshot is looked up by the resolved id (its primary key), not by the identifiers it
+ * lists: the identity keys live beside the profiles in Redis and come back with them from the
+ * changelog, while the snapshot table has no index on identifiers (a containment query would
+ * scan it on every miss, every unknown id included). Resolving first also keeps the snapshot
+ * of a profile merged away (its tombstone not archived yet) from being served or re-warmed.
  */
 export function createProfileLoader(deps: ProfileLoaderDeps): ProfileLoader {
-  async function loadMany(ids: readonly string[]): Promise<Array<UserProfile | null>> {
-    const live = await deps.store.readMany(ids);
-    const missing = ids.filter((_, index) => live[index] === undefined);
-    if (missing.length === 0) return live.map((entry) => entry?.profile ?? null);
+  async function fromSnapshots(ids: readonly string[]): Promise<Map<string, StoredProfile>> {
+    if (ids.length === 0) return new Map();
     const rows = await deps.db
       .select({ snapshot: profiles.snapshot })
       .from(profiles)
-      .where(inArray(profiles.profileId, [...new Set(missing)]));
-    const snapshots = new Map(
-      rows.map((row) => {
-        const snapshot = row.snapshot as StoredProfile;
-        return [snapshot.profile.id, snapshot];
-      }),
+      .where(inArray(profiles.profileId, [...new Set(ids)]));
+    const found = rows.map((row) => row.snapshot as StoredProfile);
+    // A profile merged away while the query ran resolves elsewhere now: not re-warmed.
+    const now = await resolveProfileIds(
+      deps.redis,
+      deps.layout,
+      found.map((s) => s.profile.id),
     );
-    if (snapshots.size > 0)
-      await restoreProfiles(deps.redis, deps.layout, [...snapshots.values()], 'absent');
-    return ids.map((id, index) => live[index]?.profile ?? snapshots.get(id)?.profile ?? null);
+    const current = found.filter((snapshot, index) => now[index] === snapshot.profile.id);
+    if (current.length > 0) await restoreProfiles(deps.redis, deps.layout, current, 'absent');
+    return new Map(current.map((snapshot) => [snapshot.profile.id, snapshot]));
+  }
+
+  async function loadMany(ids: readonly string[]): Promise<Array<UserProfile | null>> {
+    const canonical = await resolveProfileIds(deps.redis, deps.layout, ids);
+    const live = await deps.store.readMany(canonical);
+    const missing = canonical.filter((_, index) => live[index] === undefined);
+    const snapshots = await fromSnapshots(missing);
+    return canonical.map((id, index) => live[index]?.profile ?? snapshots.get(id)?.profile ?? null);
   }
   return {
     loadMany,

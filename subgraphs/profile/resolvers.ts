@@ -60,9 +60,11 @@ export const profileResolvers: GraphQLResolverMap<ProfileContext> = {
       if (args.after != null && after === undefined) throw badInput('after is not a valid cursor');
       const page = await segments.members(segment.name, args.first, after);
       const profiles = await loader.loadMany(page.members.map((member) => member.id));
+      // Sets hold canonical ids; one that answers another profile was merged away since the
+      // set was read (the processor takes it out): it is no member, like a profile gone.
       const edges = page.members.flatMap((member, index) => {
         const node = profiles[index];
-        return node ? [{ cursor: member.cursor, node }] : [];
+        return node?.id === member.id ? [{ cursor: member.cursor, node }] : [];
       });
       return {
         edges,

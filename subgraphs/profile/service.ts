@@ -7,6 +7,7 @@ import { allReady } from '../../lib/lifecycle.ts';
 import { createLogger, type Logger } from '../../lib/logger.ts';
 import { createMetricsRegistry } from '../../lib/metrics.ts';
 import { createPostgresComponent } from '../../lib/postgres.ts';
+import { resolveProfileIds } from '../../profiles/identity-index.ts';
 import { createProfileStore } from '../../profiles/profile-store.ts';
 import { createChannelSubscriber } from '../../lib/redis-channels.ts';
 import { createRedisComponent } from '../../lib/redis.ts';
@@ -46,7 +47,13 @@ export function createProfileService(
   });
   // Live changes: one Redis subscriber connection for every subscription of this process.
   const channels = createChannelSubscriber(config.redis.url);
-  const feeds = createProfileFeeds({ channels, store, layout, logger });
+  const feeds = createProfileFeeds({
+    channels,
+    store,
+    layout,
+    logger,
+    resolve: (ids) => resolveProfileIds(redis.client, layout, ids),
+  });
   const dependencies = () => [redis, channels];
   const typeDefs = subgraphTypeDefs('profile');
   const resolvers = { ...profileResolvers, ...profileSubscriptionResolvers(feeds) };
