@@ -33,6 +33,18 @@ export const processorConfigSchema = z
     stateCheck: z
       .object({ intervalMs: z.number().int().min(100).max(600_000).default(5_000) })
       .default({ intervalMs: 5_000 }),
+    // Defaulted, equal to processor.yml, so a configuration repository from before it works.
+    recentActivity: z
+      .object({
+        size: z.number().int().min(0).max(1_000).default(50),
+        ttlSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(7 * 24 * 3_600)
+          .default(3_600),
+      })
+      .default({ size: 50, ttlSeconds: 3_600 }),
   })
   // The bounds must add up: whatever a client sends, the document stays within documentBytes.
   .superRefine(({ limits, segments, identity }, context) => {

@@ -3,7 +3,7 @@ import { emptyProfile } from '../schema/profile.ts';
 import { describeChange } from './describe-change.ts';
 
 describe('describeChange', () => {
-  it('names the profile, its new version and the segments entered and left', () => {
+  it('names the profile, its versions, the segments entered and left, and carries the profile', () => {
     const before = { ...emptyProfile('u1'), segments: ['a', 'b'], traits: { plan: 'free' } };
     const after = {
       ...before,
@@ -15,7 +15,9 @@ describe('describeChange', () => {
     expect(describeChange(before, after)).toEqual({
       id: 'u1',
       version: 1,
+      previousVersion: 0,
       segments: { entered: ['c'], left: ['a'] },
+      profile: after,
     });
   });
 

@@ -1,8 +1,10 @@
 import type { IdentityChange, ProfileWrite } from '../profiles/profile-store.ts';
 import { parseFence, predatesFence } from '../profiles/erasure-fence.ts';
+import { recentActivityOf } from '../profiles/recent-activity.ts';
 import type { ProfileChange } from '../schema/profile-change.ts';
 import { emptyStoredProfile, type BoundRefusals, type StoredProfile } from '../schema/profile.ts';
 import type { PositionedEvent } from './apply-event.ts';
+import { appliedEvents } from './applied-events.ts';
 import { describeChange } from './describe-change.ts';
 import { applyGuarded, type SetAside } from './guarded-apply.ts';
 import { mergeStoredProfiles } from './merge-profiles.ts';
@@ -114,6 +116,10 @@ export function updatePerson(input: PersonInput, rules: ProfileRules): PersonUpd
         change: describeChange(before.profile, after.profile),
         fence: root.fence,
         ...(identity ? { identity } : {}),
+        // The round's applied events, listed from this write on (docs/api.md "Activities").
+        recent: appliedEvents(folded, input.events, setAside, applied).map(({ event }) =>
+          recentActivityOf(event),
+        ),
       }
     : undefined;
   return {

@@ -29,6 +29,9 @@ export function createProcessorService(
     (next) => (rules = profileRulesFromConfig(next)),
     ['sessions', 'segments', 'limits', 'identity'],
   );
+  // Not a rule of the profile: how the store keeps the recent-activity lists, read per write.
+  let recentActivity = config.recentActivity;
+  live?.onChange((next) => (recentActivity = next.recentActivity), ['recentActivity']);
   const { consumer } = config;
   const kafka = createKafka(
     parseBrokers(config.kafka.brokers),
@@ -50,7 +53,10 @@ export function createProcessorService(
   });
   const processor = createProcessor({
     kafka,
-    store: createProfileStore(redis.client, layout, { verified: state.verified }),
+    store: createProfileStore(redis.client, layout, {
+      verified: state.verified,
+      recentActivity: () => recentActivity,
+    }),
     state,
     topics: config.topics,
     groupId: consumer.groupId,

@@ -2,6 +2,7 @@ import type { Redis, Result } from 'ioredis';
 import { parseStoredProfile, type StoredProfile } from '../schema/profile.ts';
 import type { ProfileChange } from '../schema/profile-change.ts';
 import type { RedisLayout } from '../schema/redis-keys.ts';
+import type { RecentActivity, RecentActivitySettings } from './recent-activity.ts';
 
 /**
  * Writes a profile only if its version is still the one we read, its deletion fence is still
@@ -14,9 +15,16 @@ import type { RedisLayout } from '../schema/redis-keys.ts';
  * version read and canonical, every newly claimed identifier must have neither a profile nor an
  * identity; then the merged profiles are removed, every identifier of the profile points at it,
  * and each merged profile's own change is announced beside the survivor's.
- * KEYS[1] profile hash, KEYS[2] its fence, KEYS[3] its identity key; ARGV: expected version, new
- * version, document, channel, all-channel, the ProfileChange (JSON), the fence seen ('' for
- * none), the identity change.
+ * The same step keeps the profile's recent-activity list (KEYS[4], schema/redis-keys.ts): the
+ * round's applied activities are pushed (newest at the head), a merged profile's list is moved
+ * behind the survivor's, and the list is trimmed to ARGV[10] entries and given ARGV[11] seconds
+ * to live; before the announcement, so a subscriber that reacts to it finds the event listed.
+ * ARGV[10] '0' writes no list (and still removes the merged profiles' lists).
+ * KEYS[1] profile hash, KEYS[2] its fence, KEYS[3] its identity key, KEYS[4] its recent
+ * activity; ARGV: expected version, new version, document, channel, all-channel, the
+ * ProfileChange (JSON), the fence seen ('' for none), the identity change, the state epoch
+ * (GUARDED_COMPARE_AND_SET; '' otherwise), the list's size and TTL, then the activities
+ * (JSON each), oldest first.
  */
 const COMPARE_AND_SET = `
 local fence = redis.call('GET', KEYS[2]) or ''
@@ -41,6 +49,23 @@ if identity then
   for _, merged in ipairs(identity.absorbed) do redis.call('DEL', merged.profile) end
   for _, key in ipairs(identity.point) do redis.call('SET', key, identity.target) end
 end
+local recentSize = tonumber(ARGV[10])
+if identity then
+  for _, merged in ipairs(identity.absorbed) do
+    if recentSize > 0 then
+      local moved = redis.call('LRANGE', merged.recent, 0, recentSize - 1)
+      if #moved > 0 then redis.call('RPUSH', KEYS[4], unpack(moved)) end
+    end
+    redis.call('DEL', merged.recent)
+  end
+end
+if recentSize > 0 then
+  if #ARGV >= 12 then redis.call('LPUSH', KEYS[4], unpack(ARGV, 12)) end
+  if redis.call('EXISTS', KEYS[4]) == 1 then
+    redis.call('LTRIM', KEYS[4], 0, recentSize - 1)
+    redis.call('EXPIRE', KEYS[4], ARGV[11])
+  end
+end
 redis.call('PUBLISH', ARGV[4], ARGV[6])
 redis.call('PUBLISH', ARGV[5], ARGV[6])
 if identity then
@@ -53,7 +78,7 @@ return 1
 `;
 
 /**
- * The same step, refused (-1) unless the state marker (KEYS[4]) holds the epoch the writer
+ * The same step, refused (-1) unless the state marker (KEYS[5]) holds the epoch the writer
  * verified (ARGV[9]) and the run_id of the Redis process running the script. A Redis that
  * restarted (empty, or from an RDB/AOF older than our last writes) has another run_id; one
  * that was flushed has no marker; one whose state another processor restored has a new
@@ -63,7 +88,7 @@ return 1
  * processor has noticed.
  */
 const GUARDED_COMPARE_AND_SET = `
-local marker = redis.call('HMGET', KEYS[4], 'epoch', 'runId')
+local marker = redis.call('HMGET', KEYS[5], 'epoch', 'runId')
 if marker[1] ~= ARGV[9] then return -1 end
 if marker[2] ~= string.match(redis.call('INFO', 'server'), 'run_id:(%w+)') then return -1 end
 ${COMPARE_AND_SET}`;
@@ -74,6 +99,7 @@ declare module 'ioredis' {
       key: string,
       fenceKey: string,
       identityKey: string,
+      recentKey: string,
       expected: string,
       next: string,
       doc: string,
@@ -82,11 +108,16 @@ declare module 'ioredis' {
       change: string,
       seenFence: string,
       identityChange: string,
+      epoch: string,
+      recentSize: string,
+      recentTtlSeconds: string,
+      ...recent: string[]
     ): Result<number, Context>;
     pulsehubGuardedCompareAndSet(
       key: string,
       fenceKey: string,
       identityKey: string,
+      recentKey: string,
       markerKey: string,
       expected: string,
       next: string,
@@ -97,6 +128,9 @@ declare module 'ioredis' {
       seenFence: string,
       identityChange: string,
       epoch: string,
+      recentSize: string,
+      recentTtlSeconds: string,
+      ...recent: string[]
     ): Result<number, Context>;
   }
 }
@@ -120,6 +154,11 @@ export interface VerifiedState {
 export interface ProfileStoreOptions {
   /** Guards every write with the state marker (GUARDED_COMPARE_AND_SET); the processor's. */
   verified?: VerifiedState;
+  /**
+   * The recent-activity lists' settings in force, read at every write (applied live); the
+   * processor's. Absent: writes keep no list.
+   */
+  recentActivity?: () => RecentActivitySettings;
 }
 
 export interface ProfileWrite {
@@ -137,6 +176,11 @@ export interface ProfileWrite {
   fence?: string | null;
   /** Identifiers linked and profiles merged in the same step (ADR 0012); absent: none. */
   identity?: IdentityChange;
+  /**
+   * The events this write applies, in the order applied, as activities: pushed to the
+   * profile's recent-activity list in the same step. Absent or empty: none.
+   */
+  recent?: readonly RecentActivity[];
 }
 
 /** What a write changes of the identity graph besides its own document. */
@@ -204,11 +248,18 @@ export function createProfileStore(
   options: ProfileStoreOptions = {},
 ): ProfileStore {
   const { verified } = options;
-  redis.defineCommand('pulsehubCompareAndSet', { numberOfKeys: 3, lua: COMPARE_AND_SET });
+  const noRecentActivity: RecentActivitySettings = { size: 0, ttlSeconds: 0 };
+  const recentSettings = options.recentActivity ?? (() => noRecentActivity);
+  redis.defineCommand('pulsehubCompareAndSet', { numberOfKeys: 4, lua: COMPARE_AND_SET });
   redis.defineCommand('pulsehubGuardedCompareAndSet', {
-    numberOfKeys: 4,
+    numberOfKeys: 5,
     lua: GUARDED_COMPARE_AND_SET,
   });
+  /** The newest `size` activities as the script pushes them; none when the lists are off. */
+  const recentArguments = (recent: readonly RecentActivity[] | undefined, size: number) =>
+    size === 0 || recent === undefined
+      ? []
+      : recent.slice(-size).map((activity) => JSON.stringify(activity));
   /** The identity change as the script reads it: key names computed here, from the layout. */
   const identityArgument = (id: string, change: IdentityChange | undefined): string =>
     change === undefined
@@ -221,6 +272,7 @@ export function createProfileStore(
             expected: String(merged.expectedVersion),
             channel: layout.profileChannel(merged.id),
             change: JSON.stringify(merged.change),
+            recent: layout.recentActivity(merged.id),
           })),
           claimed: change.claimed.map((claimed) => ({
             profile: layout.profile(claimed),
@@ -300,10 +352,16 @@ export function createProfileStore(
       const epoch = verified?.epoch;
       if (verified && epoch === undefined)
         throw new RedisStateLostError('the Redis state is not verified');
+      const { size, ttlSeconds } = recentSettings();
       const pipeline = redis.pipeline();
       for (const write of writes) {
         const { id, expectedVersion, nextVersion, document, change, fence } = write;
-        const keys = [layout.profile(id), layout.erasureFence(id), layout.identity(id)] as const;
+        const keys = [
+          layout.profile(id),
+          layout.erasureFence(id),
+          layout.identity(id),
+          layout.recentActivity(id),
+        ] as const;
         const args = [
           String(expectedVersion),
           String(nextVersion),
@@ -313,9 +371,13 @@ export function createProfileStore(
           JSON.stringify(change),
           fence ?? '',
           identityArgument(id, write.identity),
+          epoch ?? '',
+          String(size),
+          String(ttlSeconds),
+          ...recentArguments(write.recent, size),
         ] as const;
         if (epoch === undefined) pipeline.pulsehubCompareAndSet(...keys, ...args);
-        else pipeline.pulsehubGuardedCompareAndSet(...keys, layout.stateMarker, ...args, epoch);
+        else pipeline.pulsehubGuardedCompareAndSet(...keys, layout.stateMarker, ...args);
       }
       const results = (await pipeline.exec()) ?? [];
       const conflicts: string[] = [];

@@ -39,6 +39,13 @@ export interface RedisLayout {
    * processor in the same Lua step as the profile it points at (ADR 0012).
    */
   identity(id: string): string;
+  /**
+   * A list of the profile's most recently applied events, newest pushed first, each as the
+   * JSON of an Activity (profiles/recent-activity.ts): the processor pushes and trims it in
+   * the same Lua step as the profile, with a TTL; the Activity subgraph merges it into the
+   * archive's pages so that an event is listed from the moment its change is announced.
+   */
+  recentActivity(id: string): string;
 }
 
 export function redisLayout(prefix = ''): RedisLayout {
@@ -53,5 +60,6 @@ export function redisLayout(prefix = ''): RedisLayout {
     stateMarker: `${prefix}state-marker`,
     erasureFence: (id) => `${prefix}erased:{${id}}`,
     identity: (id) => `${prefix}identity:{${id}}`,
+    recentActivity: (id) => `${prefix}recent:{${id}}`,
   };
 }

@@ -276,7 +276,9 @@ describe('hot path: ingest, processor, announcements, dead letters', () => {
         {
           id,
           version: 3,
+          previousVersion: 0,
           segments: { entered: ['mobile'], left: [] },
+          profile: expect.objectContaining({ id, version: 3, eventCount: 3, pageViews: 2 }),
         },
       ]);
       const desktop =

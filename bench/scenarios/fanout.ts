@@ -1,6 +1,15 @@
 import { freePort, OUTPUT_TAIL, spawnNode, type NodeProcess } from '../../scripts/node-process.ts';
+import { coresPerThousandEvents, readCpu } from '../support/cpu.ts';
 import type { EventPlan } from '../support/events.ts';
+import { createFootprintProbe, perEvent, type BytesPerEvent } from '../support/footprint.ts';
+import {
+  PROFILE_STARTS,
+  processorRules,
+  seedHistory,
+  type ProfileStart,
+} from '../support/history.ts';
 import type { Check } from '../support/report.ts';
+import { bytesChecks, coresCheck, startLabel } from '../support/steady-checks.ts';
 import { alternateRuns, compareRuns, type Scenario } from '../support/scenario.ts';
 import { startScenarioSystem, startService, subgraphEnv } from '../support/services.ts';
 import { startWorker } from '../support/worker.ts';
@@ -28,6 +37,9 @@ interface Measured {
   rssBeforeBytes: number;
   rssHeldBytes: number;
   bytesPerConnection: number;
+  /** PulseHub's side only: its services' CPU and bytes written over the measured rounds. */
+  coresPerThousand?: number;
+  bytesPerEvent?: BytesPerEvent;
 }
 
 export const fanoutScenario: Scenario = {
@@ -76,15 +88,39 @@ export const fanoutScenario: Scenario = {
       return { process: child, baseUrl };
     };
 
-    const measure = async (start: () => Promise<Server>, run: number, who: string) => {
-      const server = await start();
+    const rules = await processorRules();
+    const probe = await createFootprintProbe(namespace);
+    context.defer(() => probe.close());
+    const systemPids = Object.fromEntries(
+      Object.entries(system.services).flatMap(([name, service]) =>
+        service.child.pid === undefined ? [] : [[name, service.child.pid]],
+      ),
+    );
+
+    const measure = async (
+      startServer: () => Promise<Server>,
+      run: number,
+      who: string,
+      start: ProfileStart = 'fresh',
+    ) => {
+      const server = await startServer();
       context.defer(() => server.process.stop());
       const { baseUrl } = server;
       const plan: EventPlan = {
-        runId: `${namespace.id}-${who}-${run}`,
+        runId: `${namespace.id}-${who}-${run}-${start}`,
         profiles,
         baseTimeMs: Date.now(),
       };
+      const seeded =
+        start === 'history'
+          ? await seedHistory({
+              redisUrl: namespace.redisUrl,
+              keyPrefix: namespace.keyPrefix,
+              plan,
+              partitions: this.partitions,
+              rules,
+            })
+          : undefined;
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       const rssBeforeBytes = await server.process.rssBytes();
       const worker = await startWorker<FanoutMessage>(
@@ -99,6 +135,7 @@ export const fanoutScenario: Scenario = {
           rounds: ROUNDS,
           roundSpreadMs: ROUND_SPREAD_MS,
           pauseMs: PAUSE_MS,
+          priorEvents: seeded?.eventsPerProfile ?? 0,
         } satisfies FanoutLoadSettings,
         `${who} fanout load`,
       );
@@ -106,8 +143,18 @@ export const fanoutScenario: Scenario = {
         const held = await worker.next('held');
         const rssHeldBytes = await server.process.rssBytes();
         log(`${who} run ${run}: ${held.open} of ${connections} connections open and delivering`);
+        const pulsehub = who === 'pulsehub';
+        const pids = { ...systemPids, gateway: server.process.child.pid ?? 0 };
+        const footprintBefore = pulsehub ? await probe.mark() : undefined;
+        const cpuBefore = readCpu(pids);
         worker.send({ type: 'measure' });
         const { result } = await worker.next('result');
+        const cpuAfter = readCpu(pids);
+        const cpuSeconds = Object.entries(cpuAfter.processes).reduce(
+          (sum, [name, used]) => sum + used - (cpuBefore.processes[name] ?? used),
+          0,
+        );
+        const written = footprintBefore ? await probe.since(footprintBefore) : undefined;
         if (result.failedRequests > 0)
           throw new Error(
             `${who}: ${result.failedRequests} update requests failed: ${result.firstFailure}`,
@@ -117,6 +164,12 @@ export const fanoutScenario: Scenario = {
           rssBeforeBytes,
           rssHeldBytes,
           bytesPerConnection: (rssHeldBytes - rssBeforeBytes) / connections,
+          ...(written
+            ? {
+                coresPerThousand: coresPerThousandEvents(cpuSeconds, result.updates),
+                bytesPerEvent: perEvent(written.footprint, written.eventsProduced),
+              }
+            : {}),
         } satisfies Measured;
       } finally {
         await worker.stop();
@@ -124,68 +177,92 @@ export const fanoutScenario: Scenario = {
       }
     };
 
+    const describe = (measured: Measured) =>
+      `p99 ${measured.result.latency.p99.toFixed(1)} ms, ${(measured.bytesPerConnection / 1024).toFixed(1)} KiB/connection, ${measured.result.missing} undelivered`;
     const results = await alternateRuns(
       options.runs,
-      (run) => measure(freshGateway, run, 'pulsehub'),
+      async (run) => ({
+        fresh: await measure(freshGateway, run, 'pulsehub', 'fresh'),
+        history: await measure(freshGateway, run, 'pulsehub', 'history'),
+      }),
       (run) => measure(freshBareServer, run, 'bare'),
       ({ run, measured, baseline }) =>
         log(
-          `run ${run}: PulseHub p99 ${measured.result.latency.p99.toFixed(1)} ms, ${(measured.bytesPerConnection / 1024).toFixed(1)} KiB/connection, ${measured.result.missing} undelivered; bare p99 ${baseline.result.latency.p99.toFixed(1)} ms, ${(baseline.bytesPerConnection / 1024).toFixed(1)} KiB/connection`,
+          `run ${run}: PulseHub on fresh profiles ${describe(measured.fresh)}; with history ${describe(measured.history)}, ${measured.history.coresPerThousand?.toFixed(2)} cores per 1,000 events/s; bare ${describe(baseline)}`,
         ),
     );
     const runs = results.map(({ run, measured, baseline }) => ({
       run,
-      pulsehub: measured,
+      pulsehub: measured.fresh,
+      pulsehubWithHistory: measured.history,
       bareGraphqlWs: baseline,
     }));
-
-    const held = Math.min(...runs.map((run) => run.pulsehub.result.openAtEnd));
-    const missing = Math.max(...runs.map((run) => run.pulsehub.result.missing));
-    const p99 = compareRuns(
-      runs.map((run) => ({
-        value: run.pulsehub.result.latency.p99,
-        baseline: run.bareGraphqlWs.result.latency.p99,
-      })),
-    );
-    const memory = compareRuns(
-      runs.map((run) => ({
-        value: run.pulsehub.bytesPerConnection,
-        baseline: run.bareGraphqlWs.bytesPerConnection,
-      })),
-    );
     const baselineName = 'bare graphql-ws server';
-    const checks: Check[] = [
-      {
-        scenario: 'fanout',
-        label: 'connections held (fewest of the runs)',
-        unit: 'connections',
-        value: held,
-        baseline: {
-          name: baselineName,
-          value: Math.min(...runs.map((run) => run.bareGraphqlWs.result.openAtEnd)),
+    const checksFor = (start: ProfileStart): Check[] => {
+      const of = (run: (typeof runs)[number]) =>
+        start === 'fresh' ? run.pulsehub : run.pulsehubWithHistory;
+      const tail = `, ${startLabel(start)}`;
+      const held = Math.min(...runs.map((run) => of(run).result.openAtEnd));
+      const missing = Math.max(...runs.map((run) => of(run).result.missing));
+      const p99 = compareRuns(
+        runs.map((run) => ({
+          value: of(run).result.latency.p99,
+          baseline: run.bareGraphqlWs.result.latency.p99,
+        })),
+      );
+      const memory = compareRuns(
+        runs.map((run) => ({
+          value: of(run).bytesPerConnection,
+          baseline: run.bareGraphqlWs.bytesPerConnection,
+        })),
+      );
+      return [
+        {
+          scenario: 'fanout',
+          label: `connections held (fewest of the runs)${tail}`,
+          unit: 'connections',
+          value: held,
+          baseline: {
+            name: baselineName,
+            value: Math.min(...runs.map((run) => run.bareGraphqlWs.result.openAtEnd)),
+          },
+          target: { kind: 'at-least', value: connections },
         },
-        target: { kind: 'at-least', value: connections },
-      },
-      {
-        scenario: 'fanout',
-        label: `update → last of ${perProfile} subscribers p99${missing > 0 ? ` (${missing} undelivered)` : ''}`,
-        unit: 'ms',
-        // An update a subscriber never saw has an infinite latency: the target cannot pass.
-        value: missing > 0 ? Number.POSITIVE_INFINITY : p99.value,
-        baseline: { name: baselineName, value: p99.baseline },
-        ratio: p99.ratio,
-        target: { kind: 'below', value: TARGET_P99_MS },
-      },
-      {
-        scenario: 'fanout',
-        label: 'gateway memory per connection',
-        unit: 'bytes',
-        value: memory.value,
-        baseline: { name: baselineName, value: memory.baseline },
-        ratio: memory.ratio,
-        target: { kind: 'info' },
-      },
-    ];
+        {
+          scenario: 'fanout',
+          label: `update → last of ${perProfile} subscribers p99${tail}${missing > 0 ? ` (${missing} undelivered)` : ''}`,
+          unit: 'ms',
+          // An update a subscriber never saw has an infinite latency: the target cannot pass.
+          value: missing > 0 ? Number.POSITIVE_INFINITY : p99.value,
+          baseline: { name: baselineName, value: p99.baseline },
+          ratio: p99.ratio,
+          target: { kind: 'below', value: TARGET_P99_MS },
+        },
+        {
+          scenario: 'fanout',
+          label: `gateway memory per connection${tail}`,
+          unit: 'bytes',
+          value: memory.value,
+          baseline: { name: baselineName, value: memory.baseline },
+          ratio: memory.ratio,
+          target: { kind: 'info' },
+        },
+        coresCheck({
+          scenario: 'fanout',
+          start,
+          who: 'gateway, subgraphs and processor',
+          runs: runs.map((run) => of(run).coresPerThousand ?? Number.NaN),
+          targeted: false,
+        }),
+        ...bytesChecks({
+          scenario: 'fanout',
+          start,
+          runs: runs.flatMap((run) => of(run).bytesPerEvent ?? []),
+          postgres: false,
+        }),
+      ];
+    };
+    const checks = PROFILE_STARTS.flatMap(checksFor);
     return {
       settings: {
         connections,

@@ -1,10 +1,10 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { answersGraphQL, freePort, OUTPUT_TAIL, spawnNode } from '../../scripts/node-process.ts';
+import { gatewayChecks, startBaselineGateway } from '../support/gateway-comparison.ts';
 import type { EventPlan } from '../support/events.ts';
 import { profileId } from '../support/events.ts';
 import type { LoopResult } from '../support/load/closed-loop.ts';
-import { compareRuns, windowMs, type Scenario } from '../support/scenario.ts';
+import { windowMs, type Scenario } from '../support/scenario.ts';
 import { seedProfiles } from '../support/seed.ts';
 import { ALL_SERVICES, startScenarioSystem } from '../support/services.ts';
 import { writeSupergraph } from '../support/supergraph.ts';
@@ -75,19 +75,8 @@ export const gatewayScenario: Scenario = {
       config: subgraphUrl('config'),
     });
     context.defer(() => rm(path.dirname(supergraph), { recursive: true, force: true }));
-    const baselineServer = async (name: string, entry: string) => {
-      const port = await freePort();
-      const url = `http://127.0.0.1:${port}/graphql`;
-      const server = await spawnNode({
-        name,
-        entry,
-        args: [supergraph, String(port)],
-        ready: () => answersGraphQL(url),
-        outputLimit: OUTPUT_TAIL,
-      });
-      context.defer(() => server.stop());
-      return url;
-    };
+    const baselineServer = (name: string, entry: string) =>
+      startBaselineGateway(context, supergraph, name, entry);
     const urls = {
       pulsehub: `${system.gatewayUrl}/graphql`,
       hive: await baselineServer('Hive Gateway', 'bench/servers/hive-gateway.ts'),
@@ -137,42 +126,15 @@ export const gatewayScenario: Scenario = {
       runs.push({ run, ...complete });
     }
 
-    const checks = (Object.keys(TARGETS) as Array<Exclude<Target, 'pulsehub'>>).flatMap(
-      (baseline) => {
-        const throughput = compareRuns(
-          runs.map((run) => ({ value: run.pulsehub.perSecond, baseline: run[baseline].perSecond })),
-        );
-        const p99 = compareRuns(
-          runs.map((run) => ({
-            value: run.pulsehub.latency.p99,
-            baseline: run[baseline].latency.p99,
-          })),
-        );
-        const minRatio = TARGETS[baseline];
-        return [
-          {
-            scenario: 'gateway',
-            label: `req/s, ${concurrency} in flight`,
-            unit: 'req/s' as const,
-            value: throughput.value,
-            baseline: { name: TARGET_NAMES[baseline], value: throughput.baseline },
-            ratio: throughput.ratio,
-            target:
-              minRatio === undefined
-                ? { kind: 'info' as const }
-                : { kind: 'min-ratio' as const, value: minRatio },
-          },
-          {
-            scenario: 'gateway',
-            label: 'p99',
-            unit: 'ms' as const,
-            value: p99.value,
-            baseline: { name: TARGET_NAMES[baseline], value: p99.baseline },
-            ratio: p99.ratio,
-            target: { kind: 'info' as const },
-          },
-        ];
-      },
+    const checks = gatewayChecks(
+      'gateway',
+      concurrency,
+      runs,
+      (Object.keys(TARGETS) as Array<Exclude<Target, 'pulsehub'>>).map((key) => ({
+        key,
+        name: TARGET_NAMES[key],
+        ...(TARGETS[key] === undefined ? {} : { minRatio: TARGETS[key] }),
+      })),
     );
     return {
       settings: {

@@ -5,7 +5,15 @@ import { deleteTopics } from '../../test/support/namespace.ts';
 import type { EventPlan } from '../support/events.ts';
 import { benchKafka, deleteGroups } from '../support/kafka.ts';
 import { describeCpu } from '../support/cpu.ts';
+import { createFootprintProbe, perEvent, type BytesPerEvent } from '../support/footprint.ts';
+import {
+  PROFILE_STARTS,
+  processorRules,
+  seedHistory,
+  type ProfileStart,
+} from '../support/history.ts';
 import type { Check } from '../support/report.ts';
+import { bytesChecks, coresCheck, startLabel } from '../support/steady-checks.ts';
 import { alternateRuns, compareRuns, windowMs, type Scenario } from '../support/scenario.ts';
 import { ALL_SERVICES, startScenarioSystem } from '../support/services.ts';
 import { median } from '../support/stats.ts';
@@ -51,12 +59,29 @@ export const latencyScenario: Scenario = {
       ),
     );
 
-    const pulsehub = async (rate: number, run: number) => {
+    const rules = await processorRules();
+    const probe = await createFootprintProbe(namespace);
+    context.defer(() => probe.close());
+    const serviceNames = Object.keys(watchPids);
+    const windowSeconds = window.durationMs / 1_000;
+
+    const pulsehub = async (rate: number, run: number, start: ProfileStart) => {
       const plan: EventPlan = {
-        runId: `${namespace.id}-${rate}-${run}`,
+        runId: `${namespace.id}-${rate}-${run}-${start}`,
         profiles,
         baseTimeMs: Date.now(),
       };
+      const seeded =
+        start === 'history'
+          ? await seedHistory({
+              redisUrl: namespace.redisUrl,
+              keyPrefix: namespace.keyPrefix,
+              plan,
+              partitions: this.partitions,
+              rules,
+            })
+          : undefined;
+      const before = await probe.mark();
       const result = await runWorker<LatencyLoadResult>(
         'bench/workers/latency-load.ts',
         {
@@ -69,14 +94,34 @@ export const latencyScenario: Scenario = {
           tickMs: TICK_MS,
           ...window,
           drainMs: DRAIN_MS,
+          priorEvents: seeded?.eventsPerProfile ?? 0,
           watchPids,
         } satisfies LatencyLoadSettings,
         'latency load',
       );
       if (result.failedRequests > 0)
         throw new Error(`${result.failedRequests} ingest requests failed: ${result.firstFailure}`);
-      return result;
+      // Bytes over the whole load run (subscriptions proved live, warm-up, window, drain) per
+      // event produced in it; CPU over the measured window per event sent in it.
+      const { footprint, eventsProduced } = await probe.since(before);
+      const servicesCores = serviceNames.reduce(
+        (sum, name) => sum + (result.cpu.processes[name] ?? 0),
+        0,
+      );
+      const sentPerSecond = result.sent / windowSeconds;
+      return {
+        ...result,
+        servicesCores,
+        coresPerThousand: sentPerSecond > 0 ? servicesCores / (sentPerSecond / 1_000) : Infinity,
+        footprint,
+        bytesPerEvent: perEvent(footprint, eventsProduced),
+      };
     };
+    type Measured = Awaited<ReturnType<typeof pulsehub>>;
+    const pulsehubOnBoth = async (rate: number, run: number) => ({
+      fresh: await pulsehub(rate, run, 'fresh'),
+      history: await pulsehub(rate, run, 'history'),
+    });
     const floor = async (rate: number, run: number) => {
       const groupId = `${namespace.id}-roundtrip-${rate}-${run}`;
       groups.push(groupId);
@@ -97,53 +142,73 @@ export const latencyScenario: Scenario = {
       );
     };
 
+    const describe = (measured: Measured) =>
+      `p50 ${measured.latency.p50.toFixed(1)} ms, p99 ${measured.latency.p99.toFixed(1)} ms, ${measured.missing} of ${measured.sent} undelivered, ${measured.coresPerThousand.toFixed(2)} cores per 1,000 events/s, changelog ${(measured.bytesPerEvent.kafkaChangelog / 1024).toFixed(1)} KiB per event`;
     const runs = [];
     const checks: Check[] = [];
     for (const rate of rates) {
       const perRate = (
         await alternateRuns(
           options.runs,
-          (run) => pulsehub(rate, run),
+          (run) => pulsehubOnBoth(rate, run),
           (run) => floor(rate, run),
           ({ run, measured, baseline }) =>
             log(
-              `${rate}/s run ${run}: p50 ${measured.latency.p50.toFixed(1)} ms, p99 ${measured.latency.p99.toFixed(1)} ms, ${measured.missing} of ${measured.sent} undelivered; Kafka floor p99 ${baseline.latency.p99.toFixed(1)} ms; ${describeCpu(measured.cpu)}`,
+              `${rate}/s run ${run}: fresh ${describe(measured.fresh)}; with history ${describe(measured.history)}; Kafka floor p99 ${baseline.latency.p99.toFixed(1)} ms; ${describeCpu(measured.history.cpu)}`,
             ),
         )
       ).map(({ run, measured, baseline }) => ({
         rate,
         run,
-        pulsehub: measured,
+        pulsehub: measured.fresh,
+        pulsehubWithHistory: measured.history,
         kafkaRoundTrip: baseline,
       }));
       runs.push(...perRate);
-      const quantile = (key: 'p50' | 'p95' | 'p99') =>
-        compareRuns(
-          perRate.map((run) => ({
-            value: run.pulsehub.latency[key],
-            baseline: run.kafkaRoundTrip.latency[key],
-          })),
+      const rateLabel = `@ ${rate.toLocaleString('en-US')} events/s`;
+      for (const start of PROFILE_STARTS) {
+        const measuredOf = (run: (typeof perRate)[number]) =>
+          start === 'fresh' ? run.pulsehub : run.pulsehubWithHistory;
+        const missing = Math.max(...perRate.map((run) => measuredOf(run).missing));
+        for (const key of ['p50', 'p95', 'p99'] as const) {
+          const compared = compareRuns(
+            perRate.map((run) => ({
+              value: measuredOf(run).latency[key],
+              baseline: run.kafkaRoundTrip.latency[key],
+            })),
+          );
+          const targeted = key === 'p99' && rate === TARGET_RATE && start === 'history';
+          checks.push({
+            scenario: 'latency',
+            label: `${key} ${rateLabel}, ${startLabel(start)}${key === 'p99' && missing > 0 ? ` (${missing} undelivered)` : ''}`,
+            unit: 'ms',
+            // An event no subscriber ever saw has an infinite latency: the p99 cannot pass.
+            value: targeted && missing > 0 ? Number.POSITIVE_INFINITY : compared.value,
+            baseline: { name: 'Kafka round trip', value: compared.baseline },
+            ratio: compared.ratio,
+            target: targeted ? { kind: 'below', value: TARGET_P99_MS } : { kind: 'info' },
+          });
+        }
+        checks.push(
+          coresCheck({
+            scenario: 'latency',
+            start,
+            who: 'all six services',
+            runs: perRate.map((run) => measuredOf(run).coresPerThousand),
+            targeted: rate === TARGET_RATE,
+            suffix: rateLabel,
+          }),
         );
-      const missing = Math.max(...perRate.map((run) => run.pulsehub.missing));
-      for (const key of ['p50', 'p95', 'p99'] as const) {
-        const compared = quantile(key);
-        checks.push({
-          scenario: 'latency',
-          label: `${key} @ ${rate.toLocaleString('en-US')} events/s${key === 'p99' && missing > 0 ? ` (${missing} undelivered)` : ''}`,
-          unit: 'ms',
-          value: compared.value,
-          baseline: { name: 'Kafka round trip', value: compared.baseline },
-          ratio: compared.ratio,
-          target:
-            key === 'p99' && rate === TARGET_RATE
-              ? { kind: 'below', value: TARGET_P99_MS }
-              : { kind: 'info' },
-        });
-      }
-      if (missing > 0) {
-        // An event no subscriber ever saw has an infinite latency: the p99 cannot pass.
-        const p99 = checks.at(-1) as Check;
-        if (p99.target.kind === 'below') p99.value = Number.POSITIVE_INFINITY;
+        if (rate === TARGET_RATE)
+          checks.push(
+            ...bytesChecks({
+              scenario: 'latency',
+              start,
+              runs: perRate.map((run): BytesPerEvent => measuredOf(run).bytesPerEvent),
+              postgres: true,
+              suffix: rateLabel,
+            }),
+          );
       }
       if (rate === TARGET_RATE)
         for (const [label, value] of [
@@ -155,9 +220,9 @@ export const latencyScenario: Scenario = {
         ] as const)
           checks.push({
             scenario: 'latency',
-            label: `${label} @ ${rate.toLocaleString('en-US')} events/s`,
+            label: `${label} ${rateLabel}, ${startLabel('history')}`,
             unit: 'cores',
-            value: median(perRate.map((run) => value(run.pulsehub))),
+            value: median(perRate.map((run) => value(run.pulsehubWithHistory))),
             target: { kind: 'info' },
           });
     }

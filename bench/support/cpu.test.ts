@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cpuUsed, readCpu } from './cpu.ts';
+import { cpuUsed, readCpu, coresPerThousandEvents } from './cpu.ts';
 
 describe('CPU readings from /proc', () => {
   it("counts this process's own work and the machine's, in cores", () => {
@@ -15,5 +15,12 @@ describe('CPU readings from /proc', () => {
     expect(used.processes['gone']).toBe(0);
     expect(used.machineBusy).toBeGreaterThanOrEqual((used.processes['self'] ?? 0) - 0.2);
     expect(used.machineStolen).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('coresPerThousandEvents', () => {
+  it('is CPU seconds per 1,000 events: 0.3 cores at 500 events/s is 0.6', () => {
+    // 10 s at 0.3 cores = 3 CPU seconds for 5,000 events.
+    expect(coresPerThousandEvents(3, 5_000)).toBeCloseTo(0.6);
   });
 });

@@ -86,3 +86,11 @@ export function describeCpu(use: CpuUse): string {
     .join(', ');
   return `CPU cores: machine ${use.machineBusy.toFixed(2)} busy + ${use.machineStolen.toFixed(2)} stolen (${processes})`;
 }
+
+/**
+ * Cores per 1,000 events/s from CPU time and the events it handled: cores ÷ (events/s ÷ 1,000)
+ * is the same as CPU seconds per 1,000 events, whatever the rate was.
+ */
+export function coresPerThousandEvents(cpuSeconds: number, events: number): number {
+  return events > 0 ? (cpuSeconds * 1_000) / events : Number.POSITIVE_INFINITY;
+}

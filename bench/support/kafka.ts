@@ -4,6 +4,7 @@ import { profileIdOf } from '../../schema/event.ts';
 import { activityEvent, type EventPlan } from './events.ts';
 import type { NodeProcess } from '../../scripts/node-process.ts';
 import { assertRunning } from './scenario.ts';
+import { readCpu } from './cpu.ts';
 import { drainRate, type ProgressSample } from './stats.ts';
 
 export function benchKafka(brokers: string, clientId = 'pulsehub-bench'): Kafka {
@@ -80,6 +81,14 @@ async function committedOrUnknown(options: {
   }
 }
 
+/** A drain's rate and the CPU its consumer's process used over the same span. */
+export interface Drain {
+  events: number;
+  seconds: number;
+  rate: number;
+  cpuSeconds?: number;
+}
+
 const NO_COMMIT_LIMIT_MS = 90_000; // 90 seconds: start, group join and a first batch fit easily
 const STALL_LIMIT_MS = 60_000; // 60 seconds without any committed progress mid-drain
 
@@ -100,7 +109,7 @@ export async function observeDrain(options: {
   consumer: NodeProcess;
   timeoutMs?: number;
   intervalMs?: number;
-}): Promise<{ events: number; seconds: number; rate: number }> {
+}): Promise<Drain> {
   const { consumer } = options;
   const timeoutMs = options.timeoutMs ?? Math.max(180_000, (options.total / 200) * 1_000);
   const samples: ProgressSample[] = [];
@@ -118,7 +127,14 @@ export async function observeDrain(options: {
     const committed = looked ?? samples.at(-1)?.committed ?? 0;
     if (looked !== undefined) {
       if (committed !== samples.at(-1)?.committed) lastChangeAt = now;
-      samples.push({ atMs: performance.now(), committed });
+      const pid = consumer.child.pid;
+      const cpuSeconds =
+        pid === undefined ? undefined : readCpu({ consumer: pid }).processes['consumer'];
+      samples.push({
+        atMs: performance.now(),
+        committed,
+        ...(cpuSeconds === undefined ? {} : { cpuSeconds }),
+      });
       if (committed >= options.total) break;
     }
     if (committed === 0 && now - startedAt > NO_COMMIT_LIMIT_MS)
@@ -138,7 +154,7 @@ export async function observeDrain(options: {
     fail(
       `consumed all ${options.total} events before the first look: too few to measure, raise --events`,
     );
-  return measured as { events: number; seconds: number; rate: number };
+  return measured as Drain;
 }
 
 /** Removes consumer groups the benchmark created (Kafka keeps empty groups for days). */

@@ -27,7 +27,7 @@ export interface BenchOptions {
 
 export const USAGE = `usage: npm run bench -- [scenario ...] [options]
 
-scenarios: processor latency gateway fanout archiver ingest (default: all, in that order)
+scenarios: processor latency gateway gateway-overhead fanout archiver ingest (default: all, in that order)
 
 options:
   --runs N           measured runs per scenario, median reported (default 3)
@@ -35,7 +35,7 @@ options:
   --profiles N       profiles the events are spread over (scenario default)
   --duration S       seconds per measured window (default 10)
   --warmup S         seconds of warm-up load before each window (default 3)
-  --concurrency N    requests in flight for gateway and ingest (scenario default)
+  --concurrency N    requests in flight for gateway, gateway-overhead and ingest (scenario default)
   --rates A,B,C      events/s of the latency scenario (default 500,1000,2000)
   --connections N    WebSocket subscribers of the fanout scenario (default 10000)
   --cpu-prof         write CPU profiles of the PulseHub services to bench/results/profiles/

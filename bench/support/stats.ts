@@ -54,6 +54,8 @@ export function summarize(values: readonly number[]): Summary {
 export interface ProgressSample {
   atMs: number;
   committed: number;
+  /** CPU time the consumer's process had used by then, seconds (when watched). */
+  cpuSeconds?: number;
 }
 
 /**
@@ -66,7 +68,7 @@ export interface ProgressSample {
 export function drainRate(
   samples: readonly ProgressSample[],
   total: number,
-): { events: number; seconds: number; rate: number } | undefined {
+): { events: number; seconds: number; rate: number; cpuSeconds?: number } | undefined {
   const done = samples.findIndex((sample) => sample.committed >= total);
   if (done <= 0) return undefined;
   const firstProgress = samples.findIndex((sample) => sample.committed > 0);
@@ -75,5 +77,9 @@ export function drainRate(
   const events = total - start.committed;
   const seconds = (end.atMs - start.atMs) / 1_000;
   if (events <= 0 || seconds <= 0) return undefined;
-  return { events, seconds, rate: events / seconds };
+  const cpuSeconds =
+    start.cpuSeconds !== undefined && end.cpuSeconds !== undefined
+      ? { cpuSeconds: end.cpuSeconds - start.cpuSeconds }
+      : {};
+  return { events, seconds, rate: events / seconds, ...cpuSeconds };
 }

@@ -22,6 +22,11 @@ export interface FanoutLoadSettings extends SubscriptionTarget {
   roundSpreadMs: number;
   /** Pause between rounds, ms. */
   pauseMs: number;
+  /**
+   * Events every profile held before the plan's first (a seeded history): a subscriber's
+   * eventCount minus these is the plan's count the tracker follows.
+   */
+  priorEvents: number;
 }
 
 export interface FanoutLoadResult extends DeliveryReport {
@@ -55,7 +60,7 @@ try {
       tracker.received(
         profileOf(connection),
         Math.floor(connection / plan.profiles),
-        count,
+        count - settings.priorEvents,
         performance.now(),
       ),
   });

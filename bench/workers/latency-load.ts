@@ -20,6 +20,11 @@ export interface LatencyLoadSettings extends SubscriptionTarget, OpenLoopSetting
   plan: EventPlan;
   /** How long to wait after the window for the last deliveries, ms. */
   drainMs: number;
+  /**
+   * Events every profile held before the plan's first (a seeded history): a subscriber's
+   * eventCount minus these is the plan's count the tracker follows.
+   */
+  priorEvents: number;
   /** Processes whose CPU use over the measured window is reported, by name. */
   watchPids: Record<string, number>;
 }
@@ -44,7 +49,8 @@ runAsWorker<LatencyLoadSettings, LatencyLoadResult>(async (settings) => {
     connectionParams: settings.connectionParams,
     profiles: ids,
     connectConcurrency: 50,
-    onCount: (index, count) => tracker.received(ids[index] as string, 0, count, performance.now()),
+    onCount: (index, count) =>
+      tracker.received(ids[index] as string, 0, count - settings.priorEvents, performance.now()),
   });
   const sender = createUpdateSender({
     url: `${settings.baseUrl}/v1/batch`,

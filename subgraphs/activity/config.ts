@@ -17,6 +17,10 @@ export const activityConfigSchema = withProductionRules(
       junkIdentifiers: junkIdentifiersSetting,
     }),
     gatewaySignature: gatewaySignatureSettings,
+    // Defaulted, equal to activity.yml, so a configuration repository from before it works.
+    recentActivity: z
+      .object({ readTimeoutMs: z.number().int().min(1).max(10_000).default(100) })
+      .default({ readTimeoutMs: 100 }),
   }),
   subgraphProductionRules,
 );

@@ -6,15 +6,19 @@ import {
   listActivities,
   summarizeActivities,
   type ActivityFilter,
-  type ActivityRow,
 } from './activity-repository.ts';
+import type { RecentActivity } from '../../profiles/recent-activity.ts';
+import { mergeActivityPage, type ActivityNode } from './activity-page-merge.ts';
 import { afterCursor, eventType, pageSize, volumeRange, type VolumeInterval } from './arguments.ts';
 import { encodeCursor } from './cursor.ts';
 import { personIdentifiers, withIdentifier } from './person-identifiers.ts';
+import type { RecentActivityReader } from './recent-activities.ts';
 import { unlessUnavailable } from './unavailable.ts';
 
 export interface ActivityContext {
   db: Database;
+  /** The processor's recent-activity list of a canonical profile; empty when Redis is away. */
+  recent: RecentActivityReader;
 }
 
 interface PageArgs {
@@ -22,13 +26,34 @@ interface PageArgs {
   after?: string | null;
 }
 
-/** A Relay connection page of the events matching `filter`. */
-async function activityPage(db: Database, filter: ActivityFilter, args: PageArgs) {
+/**
+ * A Relay connection page of the events matching `filter`. With `recent` (a person's page),
+ * every page, not only the first, merges the person's recent activities past its cursor: the
+ * archive may lack any of them yet, old timestamps included (mergeActivityPage). A page whose
+ * cursor lies beyond all of them is the archive's alone.
+ */
+async function activityPage(
+  db: Database,
+  filter: ActivityFilter,
+  args: PageArgs,
+  recent?: () => Promise<readonly RecentActivity[]>,
+) {
   const first = pageSize(args.first);
   const after = afterCursor(args.after);
   const checked = { ...filter, type: eventType(filter.type) };
   // One extra row tells whether another page follows.
-  const rows = await unlessUnavailable(() => listActivities(db, checked, first + 1, after));
+  const limit = first + 1;
+  const [archive, recentActivities] = await Promise.all([
+    unlessUnavailable(() => listActivities(db, checked, limit, after)),
+    recent?.() ?? [],
+  ]);
+  const rows = mergeActivityPage({
+    recent: recentActivities,
+    archive,
+    filter: checked,
+    after,
+    limit,
+  });
   const edges = rows.slice(0, first).map((row) => ({
     cursor: encodeCursor({
       timestamp: row.timestamp,
@@ -96,12 +121,14 @@ export const activityResolvers: GraphQLResolverMap<ActivityContext> = {
     activities: (
       profile: ProfileReference,
       args: PageArgs & { type?: string | null; name?: string | null },
-      { db }: ActivityContext,
+      { db, recent }: ActivityContext,
     ) =>
       activityPage(
         db,
         { profileIds: identifiersOf(profile), type: args.type, name: args.name },
         args,
+        // The canonical profile's list holds its merged identifiers' events too.
+        () => recent(profile.id),
       ),
     activitySummary: (
       profile: ProfileReference,
@@ -113,8 +140,8 @@ export const activityResolvers: GraphQLResolverMap<ActivityContext> = {
       ),
   },
   Activity: {
-    id: (row: ActivityRow) => row.messageId,
-    timestamp: (row: ActivityRow) => new Date(row.timestamp).toISOString(),
-    receivedAt: (row: ActivityRow) => new Date(row.receivedAt).toISOString(),
+    id: (node: ActivityNode) => node.messageId,
+    timestamp: (node: ActivityNode) => new Date(node.timestamp).toISOString(),
+    receivedAt: (node: ActivityNode) => new Date(node.receivedAt).toISOString(),
   },
 };

@@ -12,10 +12,13 @@ import { allReady } from '../../lib/lifecycle.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { createMetricsRegistry } from '../../lib/metrics.ts';
 import { createPostgresComponent } from '../../lib/postgres.ts';
+import { createRedisComponent } from '../../lib/redis.ts';
 import type { Service } from '../../lib/service.ts';
+import { redisLayout } from '../../schema/redis-keys.ts';
 import { subgraphTypeDefs } from '../../schema/sdl.ts';
 import type { ActivityConfig } from './config.ts';
 import { ingestMutationResolvers, type IngestContext } from './ingest-mutations.ts';
+import { createRecentActivityReader } from './recent-activities.ts';
 import { activityResolvers, type ActivityContext } from './resolvers.ts';
 
 export function createActivityService(
@@ -43,6 +46,31 @@ export function createActivityService(
     },
     ['ingest.junkIdentifiers'],
   );
+  // Redis, as the Profile subgraph reaches it (application.yml redis.*), for the processor's
+  // recent-activity lists only: connected in the background and never a readiness
+  // dependency, so a Redis away leaves the archive answering alone (recent-activities.ts).
+  const redis = createRedisComponent(config.redis.url, 'redis', config.redis);
+  const recentRedis = {
+    name: 'recent-activity-redis',
+    start: () => {
+      void redis.start().catch(() => undefined);
+      return Promise.resolve();
+    },
+    stop: () => redis.stop(),
+    ready: () => Promise.resolve(true),
+  };
+  let readTimeoutMs = config.recentActivity.readTimeoutMs;
+  live?.onChange(
+    (next) => {
+      readTimeoutMs = next.recentActivity.readTimeoutMs;
+    },
+    ['recentActivity'],
+  );
+  const recent = createRecentActivityReader(
+    redis.client,
+    redisLayout(config.redis.keyPrefix),
+    () => readTimeoutMs,
+  );
   const dependencies = () => [postgres, producer];
   const { apollo, http } = createSubgraphService<ActivityContext & IngestContext>({
     apollo: createSubgraphServer<ActivityContext & IngestContext>(subgraphTypeDefs('activity'), {
@@ -53,14 +81,14 @@ export function createActivityService(
     metrics: createMetricsRegistry('activity'),
     gatewaySignature: config.gatewaySignature,
     dependencies,
-    context: () => Promise.resolve({ db: postgres.db, producer, junkIdentifiers: junk }),
+    context: () => Promise.resolve({ db: postgres.db, recent, producer, junkIdentifiers: junk }),
   });
-  // The activity subgraph has no Redis of its own: the heartbeat opens one for its beats.
   const heartbeat = createServiceHeartbeat({
     service: 'activity',
     settings: config,
     http,
+    redis: redis.client,
     ready: () => allReady(dependencies()),
   });
-  return { components: [postgres, producer, apollo, http, heartbeat], http };
+  return { components: [postgres, recentRedis, producer, apollo, http, heartbeat], http };
 }

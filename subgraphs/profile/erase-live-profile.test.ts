@@ -113,6 +113,15 @@ describe('the deletion fence in Redis and the fenced profile write', () => {
     );
   });
 
+  it('unlinks the recent-activity list of every identifier with the profile', async () => {
+    await redis.rpush(layout.recentActivity('listed'), '{"messageId":"m1"}');
+    await redis.rpush(layout.recentActivity('listed-anon'), '{"messageId":"m0"}');
+    await erase(redis, ['listed', 'listed-anon'], {});
+    expect(
+      await redis.exists(layout.recentActivity('listed'), layout.recentActivity('listed-anon')),
+    ).toBe(0);
+  });
+
   it('refuses a canonical id that was merged away meanwhile', async () => {
     await redis.set(layout.identity('gone'), 'elsewhere');
     expect(await eraseLivePerson(redis, layout, ['gone'], {})).toBe('moved');

@@ -12,7 +12,7 @@ export const FENCE_TTL_SECONDS = 30 * 24 * 3_600;
 
 /**
  * One atomic step for a whole person: for every identifier it sets the fence and unlinks the
- * identifier's profile and identity key, so no processor write can land between them (each
+ * identifier's profile, identity key and recent-activity list, so no processor write can land between them (each
  * write checks the fence in its own step). Each identifier's fence is raised past what the
  * person applied of that identifier's events (the canonical profile's `watermarks` for its
  * own id, its `identityWatermarks` for the others, and a stray document's own watermarks): an
@@ -22,7 +22,7 @@ export const FENCE_TTL_SECONDS = 30 * 24 * 3_600;
  * It refuses ('moved') when the canonical id now resolves elsewhere (merged meanwhile) and
  * ('incomplete') when the canonical profile names an identifier the caller did not pass
  * (linked meanwhile): the caller gathers the identifiers again.
- * KEYS per identifier (canonical first): profile, fence, identity. ARGV: fence id, offsets
+ * KEYS per identifier (canonical first): profile, fence, identity, recent activity. ARGV: fence id, offsets
  * JSON, TTL seconds, then the identifiers in the order of KEYS.
  * Returns { 'erased', fence1, removed1, fence2, removed2, ... } or { 'moved' } / { 'incomplete' }.
  */
@@ -53,7 +53,7 @@ end
 local result = { 'erased' }
 for i = 1, count do
   local identifier = ARGV[3 + i]
-  local base = 3 * (i - 1)
+  local base = 4 * (i - 1)
   local offsets = cjson.decode(ARGV[2])
   local own = redis.call('HGET', KEYS[base + 1], 'doc')
   if own then raise(offsets, cjson.decode(own).watermarks) end
@@ -64,6 +64,7 @@ for i = 1, count do
   redis.call('SET', KEYS[base + 2], fence, 'EX', ARGV[3])
   local removed = redis.call('UNLINK', KEYS[base + 1])
   redis.call('UNLINK', KEYS[base + 3])
+  redis.call('UNLINK', KEYS[base + 4])
   result[#result + 1] = fence
   result[#result + 1] = removed
 end
@@ -119,6 +120,7 @@ export async function eraseLivePerson(
     layout.profile(id),
     layout.erasureFence(id),
     layout.identity(id),
+    layout.recentActivity(id),
   ]);
   const reply = await redis.pulsehubEraseLivePerson(
     keys.length,

@@ -5,7 +5,7 @@ import type { ChannelSubscriber } from '../../lib/redis-channels.ts';
 import type { UserProfile } from '../../schema/profile.ts';
 import type { RedisLayout } from '../../schema/redis-keys.ts';
 import { parseProfileChange } from '../../schema/profile-change.ts';
-import { createChangeReader, type ChangedProfile } from './change-reader.ts';
+import { createChangeReader, type ChangedProfile, type ChangeReader } from './change-reader.ts';
 
 /** The canonical profile id of each identifier, in order (profiles/identity-index.ts). */
 export type IdentityResolver = (ids: readonly string[]) => Promise<string[]>;
@@ -44,6 +44,8 @@ interface Feed {
   listeners: Set<Listener>;
   /** The profile of a one-profile channel, read again after a pub/sub gap. */
   profileId: string | undefined;
+  /** Delivers the channel's changes to its listeners, in version order. */
+  reader: ChangeReader;
   /** Resolves once Redis confirmed the channel subscription. */
   ready: Promise<() => void>;
 }
@@ -61,8 +63,10 @@ interface Resolved {
 const MAX_MOVES = 10;
 
 /**
- * Multiplexes the Redis channels to local subscribers: one channel subscription and one
- * profile read per change, whatever the number of subscribers in this process.
+ * Multiplexes the Redis channels to local subscribers: one channel subscription per channel,
+ * whatever the number of subscribers in this process, and each change delivered from the
+ * profile its announcement carries; Redis is read only to resynchronise (a feed's first state,
+ * a gap in versions, a reconnect, an announcement without a profile).
  */
 export function createProfileFeeds(deps: ProfileFeedsDeps): ProfileFeeds {
   const feeds = new Map<string, Feed>();
@@ -83,9 +87,8 @@ export function createProfileFeeds(deps: ProfileFeedsDeps): ProfileFeeds {
       if (id === undefined) continue;
       readResolved(id).then(
         (resolved) => {
-          for (const each of feed.listeners)
-            if (resolved.id !== id) each.moved?.(resolved.id);
-            else if (resolved.profile) each.changed({ profile: resolved.profile, changes: [] });
+          if (resolved.id !== id) for (const each of feed.listeners) each.moved?.(resolved.id);
+          else if (resolved.profile) feed.reader.resynchronised(resolved.profile);
         },
         (error: unknown) =>
           deps.logger.error({ err: error, profile: id }, 'reading a profile after a gap failed'),
@@ -97,7 +100,7 @@ export function createProfileFeeds(deps: ProfileFeedsDeps): ProfileFeeds {
     let feed = feeds.get(channel);
     if (!feed) {
       const listeners = new Set<Listener>();
-      const accept = createChangeReader({
+      const reader = createChangeReader({
         read,
         deliver: (changed) => {
           for (const each of listeners) each.changed(changed);
@@ -108,6 +111,7 @@ export function createProfileFeeds(deps: ProfileFeedsDeps): ProfileFeeds {
       const created: Feed = {
         listeners,
         profileId,
+        reader,
         ready: deps.channels.listen(channel, (raw) => {
           const change = parseProfileChange(raw);
           if (!change) {
@@ -117,7 +121,7 @@ export function createProfileFeeds(deps: ProfileFeedsDeps): ProfileFeeds {
           // A merged-away profile is gone: nothing to read or deliver of it. Its watchers
           // move to the target; on the all-profiles channel the target's own change follows.
           const target = change.mergedInto;
-          if (target === undefined) accept(change);
+          if (target === undefined) reader.accept(change);
           else if (change.id === profileId) for (const each of listeners) each.moved?.(target);
         }),
       };
@@ -170,7 +174,13 @@ export function createProfileFeeds(deps: ProfileFeedsDeps): ProfileFeeds {
           }
           const resolved = await readResolved(target);
           if (resolved.id === target) {
-            if (resolved.profile) offer(resolved.profile);
+            if (resolved.profile) {
+              offer(resolved.profile);
+              // The channel's next announcement continues from this state, or is a gap.
+              feeds
+                .get(deps.layout.profileChannel(target))
+                ?.reader.resynchronised(resolved.profile);
+            }
             return;
           }
           target = resolved.id;
