@@ -1,3 +1,4 @@
+import { parseChangelogKey } from '../profiles/changelog-keys.ts';
 import { emptyStoredProfile, type StoredProfile } from '../schema/profile.ts';
 import type { ProfileRow } from '../schema/db/tables.ts';
 
@@ -7,10 +8,13 @@ export interface ChangelogRecord {
   value: Buffer | null;
 }
 
-/** A decoded changelog record: a profile's snapshot, or its tombstone (snapshot null). */
+/**
+ * A decoded changelog record: a profile's snapshot, its tombstone (snapshot null), or a chunk
+ * of its dedupe window (snapshot undefined: nothing for the table, ADR 0014).
+ */
 export interface ChangelogEntry {
   profileId: string;
-  snapshot: StoredProfile | null;
+  snapshot: StoredProfile | null | undefined;
 }
 
 /** What one batch of the changelog does to the `profiles` table, in this order. */
@@ -65,6 +69,9 @@ export function parseSnapshot(value: Buffer): Parsed {
 export function decodeChangelogRecord(record: ChangelogRecord): DecodedRecord {
   const key = record.key?.toString('utf8');
   const refuse = (reason: string): DecodedRecord => ({ ok: false, kind: 'invalid', reason });
+  const window = key === undefined ? undefined : parseChangelogKey(key);
+  if (window?.slot !== undefined)
+    return { ok: true, value: { profileId: window.id, snapshot: undefined } };
   if (record.value === null)
     return key === undefined || key === ''
       ? refuse('tombstone without a key')
@@ -89,6 +96,7 @@ export function planSnapshots(entries: readonly ChangelogEntry[]): SnapshotPlan 
   const deletes = new Set<string>();
   const newest = new Map<string, StoredProfile>();
   for (const { profileId, snapshot } of entries) {
+    if (snapshot === undefined) continue;
     if (snapshot === null) {
       deletes.add(profileId);
       newest.delete(profileId);

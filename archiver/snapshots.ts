@@ -70,7 +70,9 @@ export function createSnapshotConsumer(deps: SnapshotConsumerDeps): Component {
       if (outcome.refused.length === 0) return;
       // The newest record of each refused profile in this batch is the one set aside.
       const lastOffsetOf = new Map(
-        batch.messages.map(({ value, offset }) => [value.profileId, offset]),
+        batch.messages
+          .filter(({ value }) => value.snapshot !== undefined)
+          .map(({ value, offset }) => [value.profileId, offset]),
       );
       const letters = outcome.refused.flatMap(({ profileId, reason }) => {
         const offset = lastOffsetOf.get(profileId);

@@ -29,6 +29,8 @@ interface Draft {
   identityWatermarks: StoredProfile['identityWatermarks'];
   recentMessageIds: string[];
   seenMessageIds: Set<string>;
+  messageIdCount: number;
+  unsavedMessageIds: number;
   sessions: StoredProfile['sessions'];
   traitTimes: Record<string, string>;
   deviceAt: string | null;
@@ -50,6 +52,8 @@ function startDraft(stored: StoredProfile): Draft {
     identityWatermarks: { ...stored.identityWatermarks },
     recentMessageIds: [...stored.recentMessageIds],
     seenMessageIds: new Set(stored.recentMessageIds),
+    messageIdCount: stored.messageIdCount,
+    unsavedMessageIds: stored.unsavedMessageIds,
     sessions: stored.sessions,
     traitTimes: stored.traitTimes,
     deviceAt: stored.deviceAt,
@@ -83,14 +87,13 @@ function watermarksOf(state: Watermarks, event: ActivityEvent): Record<string, n
 /** Already applied: at or below the partition's watermark, or a messageId in the window. */
 function alreadyApplied(
   state: Watermarks,
-  seen: ReadonlySet<string> | readonly string[],
+  seen: (hash: string) => boolean,
   { event, position }: PositionedEvent,
   hash: string,
 ): boolean {
   const watermark = watermarksOf(state, event)?.[position.partition];
   if (watermark !== undefined && position.offset <= watermark) return true;
-  // An array when the caller has no set at hand (holdsEvent): a scan costs less than a set.
-  return 'has' in seen ? seen.has(hash) : seen.includes(hash);
+  return seen(hash);
 }
 
 /** `YYYY-MM-DDTHH:mm:ss.sssZ`, the form `Date.prototype.toISOString` writes for years 0-9999. */
@@ -164,6 +167,8 @@ function applyToDraft(
     };
   draft.recentMessageIds.push(hash);
   draft.seenMessageIds.add(hash);
+  draft.messageIdCount += 1;
+  draft.unsavedMessageIds += 1;
 }
 
 /**
@@ -181,10 +186,11 @@ export function applyEvents(
 ): StoredProfile {
   let draft: Draft | undefined;
   let storedSeen: Set<string> | undefined;
+  const seen = (hash: string) =>
+    (draft?.seenMessageIds ?? (storedSeen ??= new Set(stored.recentMessageIds))).has(hash);
   for (const positioned of events) {
     const { event, position } = positioned;
     const hash = messageIdHash(event.messageId);
-    const seen = draft?.seenMessageIds ?? (storedSeen ??= new Set(stored.recentMessageIds));
     if (alreadyApplied(draft ?? stored, seen, positioned, hash)) continue;
     draft ??= startDraft(stored);
     applyToDraft(draft, event, position, hash, rules);
@@ -193,12 +199,15 @@ export function applyEvents(
   const { profile } = draft;
   // The most recently added are kept (limits.anonymousIds, limits.messageIdWindow).
   profile.anonymousIds = profile.anonymousIds.slice(-rules.limits.anonymousIds);
+  const recentMessageIds = draft.recentMessageIds.slice(-rules.limits.messageIdWindow);
   profile.segments = sameOr(stored.profile.segments, evaluateSegments(profile, rules.segments));
   return {
     profile,
     watermarks: draft.watermarks,
     identityWatermarks: draft.identityWatermarks,
-    recentMessageIds: draft.recentMessageIds.slice(-rules.limits.messageIdWindow),
+    recentMessageIds,
+    messageIdCount: draft.messageIdCount,
+    unsavedMessageIds: Math.min(draft.unsavedMessageIds, recentMessageIds.length),
     sessions: draft.sessions,
     traitTimes: draft.traitTimes,
     deviceAt: draft.deviceAt,
@@ -223,5 +232,6 @@ export function applyEvent(
  */
 export function holdsEvent(stored: StoredProfile, positioned: PositionedEvent): boolean {
   const hash = messageIdHash(positioned.event.messageId);
-  return alreadyApplied(stored, stored.recentMessageIds, positioned, hash);
+  // A scan of the window: for the few events it is asked about, cheaper than building a set.
+  return alreadyApplied(stored, (h) => stored.recentMessageIds.includes(h), positioned, hash);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ActivityEvent } from '../schema/event.ts';
-import { emptyStoredProfile } from '../schema/profile.ts';
+import { emptyStoredProfile, storedDocument } from '../schema/profile.ts';
 import { applyEvents, type PositionedEvent } from './apply-event.ts';
 import { applyGuarded } from './guarded-apply.ts';
 import type { ProfileRules } from './rules.ts';
@@ -19,7 +19,7 @@ describe('applyGuarded', () => {
     const result = applyGuarded(emptyStoredProfile('u1'), events, noRules);
     expect(result.setAside).toEqual([]);
     expect(result.after).toEqual(applyEvents(emptyStoredProfile('u1'), events, noRules));
-    expect(result.document).toBe(JSON.stringify(result.after));
+    expect(result.document).toBe(storedDocument(result.after));
   });
 
   it('sets aside an event that throws and applies the others as if it had not been sent', () => {
@@ -42,7 +42,7 @@ describe('applyGuarded', () => {
       noRules,
     );
     expect(result.after).toEqual(without);
-    expect(result.document).toBe(JSON.stringify(without));
+    expect(result.document).toBe(storedDocument(without));
   });
 
   it('sets aside an event that would grow the document past documentBytes', () => {

@@ -1,4 +1,4 @@
-import type { StoredProfile } from '../schema/profile.ts';
+import { storedDocument, type StoredProfile } from '../schema/profile.ts';
 import { applyEvents, type EventPosition, type PositionedEvent } from './apply-event.ts';
 import type { ProfileRules } from './rules.ts';
 
@@ -11,7 +11,7 @@ export interface SetAside {
 
 export interface GuardedApply {
   after: StoredProfile;
-  /** `after` as JSON: the text stored in Redis and sent to the changelog. */
+  /** `after`'s document (storedDocument): the text stored in Redis and sent to the changelog. */
   document: string;
   /** The events left out of `after`, in order. */
   setAside: SetAside[];
@@ -33,13 +33,13 @@ function attempt(
     const message = error instanceof Error ? error.message : String(error);
     return { ok: false, kind: 'apply_failed', reason: `event could not be applied: ${message}` };
   }
-  const document = JSON.stringify(after);
+  const document = storedDocument(after);
   const { documentBytes } = rules.limits;
   // A UTF-16 unit takes at most 3 bytes in UTF-8: most documents need no measuring.
   if (document.length * 3 > documentBytes) {
     const bytes = Buffer.byteLength(document);
     // A profile already above a lowered bound may still take events that do not grow it.
-    if (bytes > documentBytes && bytes > Buffer.byteLength(JSON.stringify(before)))
+    if (bytes > documentBytes && bytes > Buffer.byteLength(storedDocument(before)))
       return {
         ok: false,
         kind: 'document_too_large',
@@ -74,5 +74,5 @@ export function applyGuarded(
       document = one.document;
     } else setAside.push({ position: event.position, reason: one.reason, kind: one.kind });
   }
-  return { after, document: document ?? JSON.stringify(after), setAside };
+  return { after, document: document ?? storedDocument(after), setAside };
 }

@@ -87,15 +87,11 @@ export function worstCaseDocumentBytes(
   // name:<counter up to 16 digits>,
   const eventCounts = limits.eventNameBytes + limits.eventNames * 18;
   const anonymousIds = limits.anonymousIds * (MAX_ID_JSON_BYTES + 1);
-  // "<12-char hash>",
-  const messageIds = limits.messageIdWindow * 15;
   // [<epoch ms, up to 15 characters>,<same>],
   const sessions = limits.sessions * 34;
   const segments = segmentNames.reduce((sum, name) => sum + jsonBytes(name) + 1, 0);
   // identifiers and mergedFrom: "<id>", each; identityWatermarks: "<id>":{"999":<offset>},
   // each (an identifier's events are keyed by it, so they come from one partition).
   const identity = maxIdentifiers * (2 * (MAX_ID_JSON_BYTES + 1) + MAX_ID_JSON_BYTES + 32);
-  return (
-    FIXED_BYTES + traits + eventCounts + anonymousIds + messageIds + sessions + segments + identity
-  );
+  return FIXED_BYTES + traits + eventCounts + anonymousIds + sessions + segments + identity;
 }

@@ -119,6 +119,12 @@ export function mergeStoredProfiles(
   };
   profile.segments = evaluateSegments(profile, rules.segments);
   const recent = new Set(survivor.recentMessageIds);
+  // The merged profile's hashes are remembered anew, after the survivor's (numbered on from
+  // its count): its own chunks go with it.
+  const taken = merged.recentMessageIds.filter((hash) => !recent.has(hash));
+  const recentMessageIds = [...survivor.recentMessageIds, ...taken].slice(
+    -rules.limits.messageIdWindow,
+  );
   return {
     profile,
     watermarks: survivor.watermarks,
@@ -127,10 +133,9 @@ export function mergeStoredProfiles(
       ...merged.identityWatermarks,
       [b.id]: merged.watermarks,
     },
-    recentMessageIds: [
-      ...survivor.recentMessageIds,
-      ...merged.recentMessageIds.filter((hash) => !recent.has(hash)),
-    ].slice(-rules.limits.messageIdWindow),
+    recentMessageIds,
+    messageIdCount: survivor.messageIdCount + taken.length,
+    unsavedMessageIds: Math.min(survivor.unsavedMessageIds + taken.length, recentMessageIds.length),
     sessions,
     traitTimes,
     deviceAt: deviceFromMerged ? merged.deviceAt : survivor.deviceAt,

@@ -1,5 +1,6 @@
 import type { IdentityChange, ProfileWrite } from '../profiles/profile-store.ts';
 import { parseFence, predatesFence } from '../profiles/erasure-fence.ts';
+import { chunksOf, wholeRing, type RingChunk } from '../profiles/message-id-ring.ts';
 import { recentActivityOf } from '../profiles/recent-activity.ts';
 import type { ProfileChange } from '../schema/profile-change.ts';
 import { emptyStoredProfile, type BoundRefusals, type StoredProfile } from '../schema/profile.ts';
@@ -34,8 +35,14 @@ export interface PersonInput {
 
 export interface PersonUpdate {
   after: StoredProfile;
-  /** `after` as JSON: stored in Redis and sent to the changelog. */
+  /** `after`'s document (storedDocument): stored in Redis and sent to the changelog. */
   document: string;
+  /**
+   * The chunks of `after`'s dedupe window to store (with the write) and send to the changelog
+   * (always): those its events may have touched, so a redelivered round sends again what a
+   * crash may have kept from the changelog.
+   */
+  ring: RingChunk[];
   /** The write to make; undefined when nothing changed (every event was a redelivery). */
   write: ProfileWrite | undefined;
   /** Events this round applied (not counting what merged profiles held before). */
@@ -52,10 +59,17 @@ export interface PersonUpdate {
   startedOver: boolean;
 }
 
-/** A profile erased from a stale document: empty, but its version goes on from the stored one. */
-function startedOver(id: string, version: number): StoredProfile {
+/**
+ * A profile erased from a stale document: empty, but its version and its messageId numbering
+ * go on from the stored one.
+ */
+function startedOver(id: string, stored: StoredProfile): StoredProfile {
   const empty = emptyStoredProfile(id);
-  return { ...empty, profile: { ...empty.profile, version } };
+  return {
+    ...empty,
+    messageIdCount: stored.messageIdCount,
+    profile: { ...empty.profile, version: stored.profile.version },
+  };
 }
 
 /** The announcement on a merged profile's channel: it is gone, its subscribers follow `into`. */
@@ -80,9 +94,7 @@ export function updatePerson(input: PersonInput, rules: ProfileRules): PersonUpd
   // erased events: the profile starts over, its version moving on.
   const stale =
     fence !== undefined && stored !== undefined && predatesFence(fence, stored.watermarks);
-  const before = stale
-    ? startedOver(root.id, stored.profile.version)
-    : (stored ?? emptyStoredProfile(root.id));
+  const before = stale ? startedOver(root.id, stored) : (stored ?? emptyStoredProfile(root.id));
   const merged = input.absorbed.filter(
     (profile): profile is ReadProfile & { stored: StoredProfile } => profile.stored !== undefined,
   );
@@ -107,12 +119,23 @@ export function updatePerson(input: PersonInput, rules: ProfileRules): PersonUpd
           identifiers: input.identifiers.filter((identifier) => identifier !== root.id),
         };
   const changed = after !== before || stale;
+  const window = rules.limits.messageIdWindow;
+  // A profile that starts over clears its old chunks: erased messageIds must not come back.
+  const ring = stale
+    ? wholeRing(after.recentMessageIds, after.messageIdCount, window)
+    : chunksOf(
+        after.recentMessageIds,
+        after.messageIdCount,
+        Math.max(after.unsavedMessageIds, input.events.length),
+        window,
+      );
   const write: ProfileWrite | undefined = changed
     ? {
         id: root.id,
         expectedVersion: before.profile.version,
         nextVersion: after.profile.version,
         document,
+        ring,
         change: describeChange(before.profile, after.profile),
         fence: root.fence,
         ...(identity ? { identity } : {}),
@@ -125,6 +148,7 @@ export function updatePerson(input: PersonInput, rules: ProfileRules): PersonUpd
   return {
     after,
     document,
+    ring,
     write,
     applied,
     refusedBefore: folded.refused,

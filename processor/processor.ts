@@ -11,8 +11,10 @@ import {
   type ProfileWrite,
   type SegmentMembership,
 } from '../profiles/profile-store.ts';
+import { ringRecordKey, ringTombstones } from '../profiles/changelog-keys.ts';
+import { wholeRing, type RingChunk } from '../profiles/message-id-ring.ts';
 import { profileIdOf } from '../schema/event.ts';
-import type { BoundRefusals } from '../schema/profile.ts';
+import { storedDocument, type BoundRefusals } from '../schema/profile.ts';
 import type { TopicNames } from '../schema/topics.ts';
 import type { PositionedEvent } from './apply-event.ts';
 import { afterRedisWrite } from './fault-injection.ts';
@@ -46,10 +48,29 @@ export interface ProcessorDeps {
 interface TouchedProfile extends SegmentMembership {
   /** The stored profile as JSON, for the changelog; null: merged away (a tombstone). */
   document: string | null;
+  /** The chunks of its dedupe window for the changelog (ignored for a tombstone). */
+  ring: readonly RingChunk[];
   /** Whether its segment sets must be brought in line (see applyToProfiles). */
   segmentSyncNeeded: boolean;
   /** Its deletion fence (raw JSON) when the round applied its events, null: none. */
   fence: string | null;
+}
+
+/**
+ * A profile's changelog records: its window chunks, then its document (both on its partition,
+ * so a document in the changelog has its chunks before it); a tombstone (document null) clears
+ * every window slot too.
+ */
+function changelogRecords(
+  id: string,
+  document: string | null,
+  ring: readonly RingChunk[],
+): Message[] {
+  if (document === null) return [...ringTombstones(id), { key: id, value: null }];
+  return [
+    ...ring.map(({ slot, text }) => ({ key: ringRecordKey(id, slot), value: text })),
+    { key: id, value: document },
+  ];
 }
 
 /** How often a profile whose version moved under us (a rebalance zombie) is re-read and retried. */
@@ -150,6 +171,7 @@ export function createProcessor(deps: ProcessorDeps): Component {
             id: root,
             segments: update.after.profile.segments,
             document: update.document,
+            ring: update.ring,
             // Every event was skipped: it may be the redelivery of a batch that crashed before
             // its segment sets were synced.
             segmentSyncNeeded: personEvents.length > 0,
@@ -173,6 +195,7 @@ export function createProcessor(deps: ProcessorDeps): Component {
           id: write.id,
           segments: update.after.profile.segments,
           document: update.document,
+          ring: update.ring,
           segmentSyncNeeded:
             update.startedOver ||
             update.merged.length > 0 ||
@@ -185,6 +208,7 @@ export function createProcessor(deps: ProcessorDeps): Component {
             id: merged.id,
             segments: [],
             document: null,
+            ring: [],
             segmentSyncNeeded: true,
             fence: merged.fence,
           });
@@ -230,9 +254,16 @@ export function createProcessor(deps: ProcessorDeps): Component {
       ids.map((id, index) => ({ id, segments: now[index]?.profile.segments ?? [] })),
       rules.segments.map((segment) => segment.name),
     );
-    const records = ids.map((id, index) => {
+    const window = rules.limits.messageIdWindow;
+    const records = ids.flatMap((id, index) => {
       const stored = now[index];
-      return { key: id, value: stored === undefined ? null : JSON.stringify(stored) };
+      return changelogRecords(
+        id,
+        stored === undefined ? null : storedDocument(stored),
+        stored === undefined
+          ? []
+          : wholeRing(stored.recentMessageIds, stored.messageIdCount, window),
+      );
     });
     for (const chunk of chunkMessages(records)) await sendSnapshots(chunk);
   }
@@ -318,7 +349,9 @@ export function createProcessor(deps: ProcessorDeps): Component {
     // Every touched profile, changed or not: if this is a redelivery after a crash between the
     // Redis write and this send, the snapshot would otherwise never reach the changelog. A
     // merged-away profile's record is a tombstone.
-    const snapshots = touched.map((profile) => ({ key: profile.id, value: profile.document }));
+    const snapshots = touched.flatMap((profile) =>
+      changelogRecords(profile.id, profile.document, profile.ring),
+    );
     for (const chunk of chunkMessages(snapshots)) await sendSnapshots(chunk);
     await repairDeletedDuringRound(touched, rules);
   }

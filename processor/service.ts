@@ -56,6 +56,7 @@ export function createProcessorService(
     store: createProfileStore(redis.client, layout, {
       verified: state.verified,
       recentActivity: () => recentActivity,
+      messageIdWindow: () => rules.limits.messageIdWindow,
     }),
     state,
     topics: config.topics,

@@ -1,6 +1,5 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOwnRedis, type OwnRedis } from '../test/support/redis-server.ts';
+import { describe, expect, it } from 'vitest';
+import { useOwnRedis } from '../test/support/redis-server.ts';
 import { emptyStoredProfile, parseStoredProfile, type StoredProfile } from '../schema/profile.ts';
 import { redisLayout } from '../schema/redis-keys.ts';
 import { restoreProfiles } from './profile-restore.ts';
@@ -17,25 +16,16 @@ function copy(
 }
 
 describe('restoreProfiles in covering mode', () => {
-  let server: OwnRedis;
-  let redis: Redis;
-  beforeAll(async () => {
-    server = await startOwnRedis();
-    redis = new Redis(server.url);
-  });
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.dispose();
-  });
+  const redis = useOwnRedis();
 
   const versionInRedis = async () =>
-    parseStoredProfile('t1', (await redis.hget(layout.profile('t1'), 'doc')) ?? '{}').profile
+    parseStoredProfile('t1', (await redis().hget(layout.profile('t1'), 'doc')) ?? '{}').profile
       .version;
 
   async function restoreOver(inRedis: StoredProfile, restored: StoredProfile) {
-    await redis.del(layout.profile('t1'));
-    await restoreProfiles(redis, layout, [inRedis], 'absent');
-    return restoreProfiles(redis, layout, [restored], 'covering');
+    await redis().del(layout.profile('t1'));
+    await restoreProfiles(redis(), layout, [inRedis], 'absent');
+    return restoreProfiles(redis(), layout, [restored], 'covering');
   }
 
   it('writes over a copy whose every partition of every identifier it reached', async () => {

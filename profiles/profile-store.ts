@@ -2,6 +2,7 @@ import type { Redis, Result } from 'ioredis';
 import { parseStoredProfile, type StoredProfile } from '../schema/profile.ts';
 import type { ProfileChange } from '../schema/profile-change.ts';
 import type { RedisLayout } from '../schema/redis-keys.ts';
+import { RING_FIELDS, windowOf, type RingChunk } from './message-id-ring.ts';
 import type { RecentActivity, RecentActivitySettings } from './recent-activity.ts';
 
 /**
@@ -20,11 +21,14 @@ import type { RecentActivity, RecentActivitySettings } from './recent-activity.t
  * behind the survivor's, and the list is trimmed to ARGV[10] entries and given ARGV[11] seconds
  * to live; before the announcement, so a subscriber that reacts to it finds the event listed.
  * ARGV[10] '0' writes no list (and still removes the merged profiles' lists).
+ * The same step stores the chunks of the profile's dedupe window its events touched (ADR 0014,
+ * message-id-ring.ts) as fields of its hash: ARGV[12] says how many, then field and text of
+ * each ('' clears the field); a merged profile's chunks go with its hash.
  * KEYS[1] profile hash, KEYS[2] its fence, KEYS[3] its identity key, KEYS[4] its recent
  * activity; ARGV: expected version, new version, document, channel, all-channel, the
  * ProfileChange (JSON), the fence seen ('' for none), the identity change, the state epoch
- * (GUARDED_COMPARE_AND_SET; '' otherwise), the list's size and TTL, then the activities
- * (JSON each), oldest first.
+ * (GUARDED_COMPARE_AND_SET; '' otherwise), the list's size and TTL, the number of window
+ * chunks and their field/text pairs, then the activities (JSON each), oldest first.
  */
 const COMPARE_AND_SET = `
 local fence = redis.call('GET', KEYS[2]) or ''
@@ -45,6 +49,12 @@ if ARGV[8] ~= '' then
   end
 end
 redis.call('HSET', KEYS[1], 'version', ARGV[2], 'doc', ARGV[3])
+local chunks = tonumber(ARGV[12])
+for i = 0, chunks - 1 do
+  local field, text = ARGV[13 + 2 * i], ARGV[14 + 2 * i]
+  if text == '' then redis.call('HDEL', KEYS[1], field) else redis.call('HSET', KEYS[1], field, text) end
+end
+local firstRecent = 13 + 2 * chunks
 if identity then
   for _, merged in ipairs(identity.absorbed) do redis.call('DEL', merged.profile) end
   for _, key in ipairs(identity.point) do redis.call('SET', key, identity.target) end
@@ -60,7 +70,7 @@ if identity then
   end
 end
 if recentSize > 0 then
-  if #ARGV >= 12 then redis.call('LPUSH', KEYS[4], unpack(ARGV, 12)) end
+  if #ARGV >= firstRecent then redis.call('LPUSH', KEYS[4], unpack(ARGV, firstRecent)) end
   if redis.call('EXISTS', KEYS[4]) == 1 then
     redis.call('LTRIM', KEYS[4], 0, recentSize - 1)
     redis.call('EXPIRE', KEYS[4], ARGV[11])
@@ -111,7 +121,7 @@ declare module 'ioredis' {
       epoch: string,
       recentSize: string,
       recentTtlSeconds: string,
-      ...recent: string[]
+      ...ringAndRecent: string[]
     ): Result<number, Context>;
     pulsehubGuardedCompareAndSet(
       key: string,
@@ -130,7 +140,7 @@ declare module 'ioredis' {
       epoch: string,
       recentSize: string,
       recentTtlSeconds: string,
-      ...recent: string[]
+      ...ringAndRecent: string[]
     ): Result<number, Context>;
   }
 }
@@ -159,6 +169,11 @@ export interface ProfileStoreOptions {
    * processor's. Absent: writes keep no list.
    */
   recentActivity?: () => RecentActivitySettings;
+  /**
+   * The dedupe window's length in force (`limits.messageIdWindow`, applied live): a read keeps
+   * the newest this many hashes of the chunks. Absent: every hash the chunks hold.
+   */
+  messageIdWindow?: () => number;
 }
 
 export interface ProfileWrite {
@@ -176,6 +191,8 @@ export interface ProfileWrite {
   fence?: string | null;
   /** Identifiers linked and profiles merged in the same step (ADR 0012); absent: none. */
   identity?: IdentityChange;
+  /** The chunks of the profile's dedupe window to store (message-id-ring.ts); absent: none. */
+  ring?: readonly RingChunk[];
   /**
    * The events this write applies, in the order applied, as activities: pushed to the
    * profile's recent-activity list in the same step. Absent or empty: none.
@@ -242,12 +259,35 @@ export interface ProfileStore {
   ): Promise<void>;
 }
 
+/** The hash fields a read for an update takes: the document, then the window's chunks. */
+const DOCUMENT_AND_RING = ['doc', ...RING_FIELDS];
+
+/**
+ * A profile from its hash fields as DOCUMENT_AND_RING reads them, its window the newest
+ * `window` hashes the chunks hold; undefined: no document.
+ */
+function storedOf(
+  id: string,
+  fields: ReadonlyArray<string | null>,
+  window: number,
+): StoredProfile | undefined {
+  const doc = fields[0];
+  if (typeof doc !== 'string') return undefined;
+  const stored = parseStoredProfile(id, doc);
+  const chunks = fields.slice(1);
+  // A document from before the chunks holds its window inline (parseStoredProfile keeps it).
+  if (chunks.some((chunk) => chunk !== null))
+    stored.recentMessageIds = windowOf(chunks, stored.messageIdCount).slice(-window);
+  return stored;
+}
+
 export function createProfileStore(
   redis: Redis,
   layout: RedisLayout,
   options: ProfileStoreOptions = {},
 ): ProfileStore {
   const { verified } = options;
+  const window = options.messageIdWindow ?? (() => Number.MAX_SAFE_INTEGER);
   const noRecentActivity: RecentActivitySettings = { size: 0, ttlSeconds: 0 };
   const recentSettings = options.recentActivity ?? (() => noRecentActivity);
   redis.defineCommand('pulsehubCompareAndSet', { numberOfKeys: 4, lua: COMPARE_AND_SET });
@@ -260,6 +300,11 @@ export function createProfileStore(
     size === 0 || recent === undefined
       ? []
       : recent.slice(-size).map((activity) => JSON.stringify(activity));
+  /** The window chunks as the script reads them: their number, then field and text of each. */
+  const ringArguments = (ring: readonly RingChunk[] | undefined) => [
+    String(ring?.length ?? 0),
+    ...(ring ?? []).flatMap(({ slot, text }) => [RING_FIELDS[slot] ?? `m${slot}`, text ?? '']),
+  ];
   /** The identity change as the script reads it: key names computed here, from the layout. */
   const identityArgument = (id: string, change: IdentityChange | undefined): string =>
     change === undefined
@@ -283,11 +328,11 @@ export function createProfileStore(
   async function readMany(ids: readonly string[]): Promise<Array<StoredProfile | undefined>> {
     if (ids.length === 0) return [];
     const pipeline = redis.pipeline();
-    for (const id of ids) pipeline.hget(layout.profile(id), 'doc');
+    for (const id of ids) pipeline.hmget(layout.profile(id), ...DOCUMENT_AND_RING);
     const results = (await pipeline.exec()) ?? [];
-    return results.map(([error, doc], index) => {
+    return results.map(([error, fields], index) => {
       if (error) throw error;
-      return typeof doc === 'string' ? parseStoredProfile(ids[index] ?? '', doc) : undefined;
+      return storedOf(ids[index] ?? '', fields as Array<string | null>, window());
     });
   }
 
@@ -299,44 +344,40 @@ export function createProfileStore(
       for (const id of ids)
         pipeline
           .get(layout.identity(id))
-          .hget(layout.profile(id), 'doc')
+          .hmget(layout.profile(id), ...DOCUMENT_AND_RING)
           .get(layout.erasureFence(id));
       const results = (await pipeline.exec()) ?? [];
-      const replies = results.map(([error, reply]) => {
-        if (error) throw error;
-        return typeof reply === 'string' ? reply : null;
-      });
+      for (const [error] of results) if (error) throw error;
+      const text = (reply: unknown) => (typeof reply === 'string' ? reply : null);
       const read = ids.map((id, index) => ({
-        canonical: replies[3 * index] ?? id,
-        doc: replies[3 * index + 1] ?? null,
-        fence: replies[3 * index + 2] ?? null,
+        canonical: text(results[3 * index]?.[1]) ?? id,
+        fields: results[3 * index + 1]?.[1] as Array<string | null>,
+        fence: text(results[3 * index + 2]?.[1]),
       }));
       // Identifiers linked elsewhere: their own key holds no profile; read the one they name.
       const linked = [
         ...new Set(read.filter((r, i) => r.canonical !== ids[i]).map((r) => r.canonical)),
       ];
-      const targets = new Map<string, { doc: string | null; fence: string | null }>();
+      const targets = new Map<string, { fields: Array<string | null>; fence: string | null }>();
       if (linked.length > 0) {
         const second = redis.pipeline();
         for (const id of linked)
-          second.hget(layout.profile(id), 'doc').get(layout.erasureFence(id));
-        const replies = ((await second.exec()) ?? []).map(([error, reply]) => {
-          if (error) throw error;
-          return typeof reply === 'string' ? reply : null;
-        });
+          second.hmget(layout.profile(id), ...DOCUMENT_AND_RING).get(layout.erasureFence(id));
+        const replies = (await second.exec()) ?? [];
+        for (const [error] of replies) if (error) throw error;
         linked.forEach((id, index) =>
           targets.set(id, {
-            doc: replies[2 * index] ?? null,
-            fence: replies[2 * index + 1] ?? null,
+            fields: replies[2 * index]?.[1] as Array<string | null>,
+            fence: text(replies[2 * index + 1]?.[1]),
           }),
         );
       }
       return read.map((own, index) => {
         const target = own.canonical === ids[index] ? own : targets.get(own.canonical);
-        const doc = target?.doc ?? null;
         return {
           canonical: own.canonical,
-          stored: doc === null ? undefined : parseStoredProfile(own.canonical, doc),
+          stored:
+            target === undefined ? undefined : storedOf(own.canonical, target.fields, window()),
           fence: own.fence,
           canonicalFence: target?.fence ?? null,
         };
@@ -374,6 +415,7 @@ export function createProfileStore(
           epoch ?? '',
           String(size),
           String(ttlSeconds),
+          ...ringArguments(write.ring),
           ...recentArguments(write.recent, size),
         ] as const;
         if (epoch === undefined) pipeline.pulsehubCompareAndSet(...keys, ...args);

@@ -101,10 +101,25 @@ export interface StoredProfile {
   identityWatermarks: Record<string, Record<string, number>>;
   /**
    * Short hashes of the most recent messageIds applied (oldest first, the last
-   * `limits.messageIdWindow`, default 1,000): an event whose messageId is here is a duplicate (a client retrying after
-   * a 503 whose first attempt did reach Kafka) and changes nothing.
+   * `limits.messageIdWindow`, default 1,000): an event whose messageId is here is a duplicate
+   * (a client retrying after a 503 whose first attempt did reach Kafka) and changes nothing.
+   * Kept beside the document, not in it (ADR 0014): in chunks, as fields of the profile's Redis
+   * hash and records of the changelog (profiles/message-id-ring.ts), so a write carries only
+   * the chunk its events touched.
    */
   recentMessageIds: string[];
+  /**
+   * How many messageIds the profile has remembered in all: the newest in the window is number
+   * `messageIdCount − 1`. Numbers the window's chunks; in the document.
+   */
+  messageIdCount: number;
+  /**
+   * Of the window's newest hashes, how many its stored chunks do not hold yet: the ones a write
+   * must store. In memory only, never in the document: 0 as read (but the whole window of a
+   * document from before the chunks, which held its window inline), raised by every hash
+   * remembered.
+   */
+  unsavedMessageIds: number;
   /** The most recent sessions by event time (at most `limits.sessions`, default 20), oldest first. */
   sessions: SessionSpan[];
   /** Per trait key, the timestamp of the identify that last set (or removed) it. */
@@ -142,6 +157,8 @@ export function emptyStoredProfile(id: string): StoredProfile {
     watermarks: {},
     identityWatermarks: {},
     recentMessageIds: [],
+    messageIdCount: 0,
+    unsavedMessageIds: 0,
     sessions: [],
     traitTimes: {},
     deviceAt: null,
@@ -149,9 +166,31 @@ export function emptyStoredProfile(id: string): StoredProfile {
   };
 }
 
-/** A stored document read back, with defaults for bookkeeping an older document lacks. */
+/**
+ * The stored document of a profile: everything but the dedupe window (kept beside it, ADR
+ * 0014) and what is in memory only. The text Redis's `doc` field and the changelog hold.
+ */
+export function storedDocument(stored: StoredProfile): string {
+  const { recentMessageIds: _window, unsavedMessageIds: _unsaved, ...document } = stored;
+  return JSON.stringify(document);
+}
+
+/**
+ * A stored document read back, with defaults for bookkeeping an older document lacks. Its
+ * window is empty (the caller adds it from the chunks), unless the document is from before the
+ * chunks and holds its window inline: then that one, all of it unsaved.
+ */
 export function parseStoredProfile(id: string, json: string): StoredProfile {
   const parsed = JSON.parse(json) as Partial<StoredProfile> & { profile: UserProfile };
   const empty = emptyStoredProfile(id);
-  return { ...empty, ...parsed, profile: { ...empty.profile, ...parsed.profile } };
+  const inline = Array.isArray(parsed.recentMessageIds) ? parsed.recentMessageIds : [];
+  const legacy = parsed.messageIdCount === undefined;
+  return {
+    ...empty,
+    ...parsed,
+    profile: { ...empty.profile, ...parsed.profile },
+    recentMessageIds: legacy ? inline : [],
+    messageIdCount: legacy ? inline.length : (parsed.messageIdCount ?? 0),
+    unsavedMessageIds: legacy ? inline.length : 0,
+  };
 }

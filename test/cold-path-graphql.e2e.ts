@@ -1,7 +1,9 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivityEvent } from '../schema/event.ts';
-import type { StoredProfile } from '../schema/profile.ts';
+import { parseChangelogKey } from '../profiles/changelog-keys.ts';
+import { RING_SLOTS } from '../profiles/message-id-ring.ts';
+import { storedDocument, type StoredProfile } from '../schema/profile.ts';
 import { redisLayout, type RedisLayout } from '../schema/redis-keys.ts';
 import { archiveProbe, type ArchiveProbe } from './support/archive.ts';
 import { eventually } from './support/http.ts';
@@ -131,7 +133,7 @@ describe('cold path through GraphQL: activities, snapshot fallback, deletion', (
     }>('query ($id: ID!) { profile(id: $id) { id eventCount version } }', { id });
     expect(answer).toEqual({ data: { profile: { id, eventCount: 3, version: 3 } } });
     expect(JSON.parse((await redis.hget(layout.profile(id), 'doc')) ?? 'null')).toEqual(
-      storedSnapshot(id, 3),
+      JSON.parse(storedDocument(storedSnapshot(id, 3))),
     );
     expect(await redis.hget(layout.profile(id), 'version')).toBe('3');
   });
@@ -185,6 +187,15 @@ describe('cold path through GraphQL: activities, snapshot fallback, deletion', (
       (m) => lastOf(m)?.value === null,
     );
     expect(lastOf(changelog)?.value).toBeNull();
+    // So is every slot's of its dedupe window (ADR 0014): nothing of it stays after compaction.
+    const slots = new Map<string, Buffer | null>();
+    for (const m of changelog) {
+      const key = m.key?.toString() ?? '';
+      const { id: owner, slot } = parseChangelogKey(key);
+      if (owner === id && slot !== undefined) slots.set(key, m.value);
+    }
+    expect(slots.size).toBe(RING_SLOTS);
+    expect([...slots.values()].every((value) => value === null)).toBe(true);
     const profile = await system().query('{ profile(id: "x") { id } }'.replace('x', id));
     expect(profile).toEqual({ data: { profile: null } });
 

@@ -47,7 +47,7 @@ describe('hot path: bounded profiles', () => {
   let probe: NodeJS.Timeout | undefined;
 
   beforeAll(async () => {
-    profiles = sandboxProfiles(sandbox());
+    profiles = sandboxProfiles(sandbox(), { messageIdWindow: LIMITS.messageIdWindow });
     archive = archiveProbe(sandbox());
     processorUrl = `http://127.0.0.1:${system().services['processor']?.http.port()}`;
     const changed = await setConfig(system(), {

@@ -6,7 +6,9 @@ import { produceEvents, readTopic } from './support/kafka.ts';
 import { sandboxProfiles } from './support/profiles.ts';
 import type { ChildService } from './support/child-service.ts';
 import { countersMismatch, randomBetween, spawnProcessor } from './support/processor.ts';
-import type { StoredProfile } from '../schema/profile.ts';
+import { parseChangelogKey } from '../profiles/changelog-keys.ts';
+import { windowOf } from '../profiles/message-id-ring.ts';
+import { parseStoredProfile, type StoredProfile } from '../schema/profile.ts';
 
 const EVENTS = 50_000;
 const PROFILES = 500;
@@ -81,24 +83,33 @@ describe('hot path: exact counters while the processor is SIGKILLed and restarte
     });
     expect(wrong).toEqual([]);
 
-    // The changelog holds, as the latest record per profile, the snapshot Redis has.
+    // The changelog holds, as the latest records per profile, what Redis has: the document,
+    // and the chunks of its dedupe window (ADR 0014).
     const stored = await profiles.store.readMany([...expected.keys()]);
-    const latest = new Map<string, StoredProfile>();
+    const documents = new Map<string, StoredProfile>();
+    const chunks = new Map<string, Map<number, string | null>>();
     await readTopic(
       sandbox,
       sandbox.topics.changelog,
       (messages) => {
         for (const message of messages.splice(0)) {
-          const snapshot = JSON.parse(message.value?.toString() ?? '{}') as StoredProfile;
-          latest.set(message.key?.toString() ?? '', snapshot);
+          const { id, slot } = parseChangelogKey(message.key?.toString() ?? '');
+          const value = message.value?.toString() ?? null;
+          if (slot !== undefined) chunks.set(id, (chunks.get(id) ?? new Map()).set(slot, value));
+          else if (value !== null) documents.set(id, parseStoredProfile(id, value));
         }
         return stored.every(
-          (s) => s && latest.get(s.profile.id)?.profile.version === s.profile.version,
+          (s) => s && documents.get(s.profile.id)?.profile.version === s.profile.version,
         );
       },
       120_000,
     );
-    for (const snapshot of stored) expect(latest.get(snapshot?.profile.id ?? '')).toEqual(snapshot);
+    for (const snapshot of stored) {
+      const id = snapshot?.profile.id ?? '';
+      const document = documents.get(id);
+      const window = windowOf([...(chunks.get(id)?.values() ?? [])], document?.messageIdCount ?? 0);
+      expect(document && { ...document, recentMessageIds: window }).toEqual(snapshot);
+    }
   }, 600_000);
 });
 

@@ -27,7 +27,7 @@ describe('processor: restores the profiles from the changelog when Redis loses t
     const shared = await createSandbox({ partitions: 3 });
     // Everything of this sandbox in our own redis-server, which this file kills.
     sandbox = { ...shared, redisUrl: redis.url, dispose: () => shared.dispose() };
-    profiles = sandboxProfiles(sandbox);
+    profiles = sandboxProfiles(sandbox, { messageIdWindow: Number(MESSAGE_ID_WINDOW) });
     profiles.redis.on('error', () => undefined); // refused while Redis is down
   });
   afterAll(async () => {
@@ -96,6 +96,31 @@ describe('processor: restores the profiles from the changelog when Redis loses t
     expect(await restores()).toBe(atStart + 2);
     expect((await identified()).sort()).toEqual(ids());
   }, 240_000);
+
+  it("still drops a client's retry after Redis comes back empty: the dedupe window is restored too", async () => {
+    const { events, expected } = firstEvents(EVENTS);
+    const [id = ''] = ids();
+    // The profile's last events, within its window of 10, sent again as a retrying client
+    // would (same messageIds, new offsets), then one new event to tell when they were read.
+    const retried = events.filter((event) => event.userId === id).slice(-5);
+    const marker = eventStream(`${sandbox.id}-retry`, 1, 1).events[0];
+    if (marker === undefined || retried.length < 5) throw new Error('no events');
+    const before = await restores();
+    await redis.kill();
+    await redis.wipe();
+    await redis.restart();
+    await produceEvents(sandbox, [...retried, { ...marker, userId: id }]);
+    const want = expected.get(id)?.eventCount ?? 0;
+    const after = await eventually(async () => {
+      const [stored] = await profiles.store.readMany([id]);
+      return stored !== undefined && stored.profile.eventCount > want ? stored : undefined;
+    }, 60_000);
+    expect(await restores()).toBe(before + 1);
+    expect(after.profile.eventCount).toBe(want + 1);
+    expect(after.recentMessageIds).toHaveLength(Number(MESSAGE_ID_WINDOW));
+    const others = new Map([...expected].filter(([other]) => other !== id));
+    expect(await countersMismatch(profiles, others)).toEqual([]);
+  }, 120_000);
 
   it('does not bring back a deleted profile that an older backup still holds', async () => {
     const [deleted = '', ...kept] = ids();

@@ -1,14 +1,9 @@
 import { freePort, OUTPUT_TAIL, spawnNode, type NodeProcess } from '../../scripts/node-process.ts';
 import { coresPerThousandEvents, readCpu } from '../support/cpu.ts';
-import type { EventPlan } from '../support/events.ts';
 import { createFootprintProbe, perEvent, type BytesPerEvent } from '../support/footprint.ts';
-import {
-  PROFILE_STARTS,
-  processorRules,
-  seedHistory,
-  type ProfileStart,
-} from '../support/history.ts';
+import { PROFILE_STARTS, type ProfileStart } from '../support/history.ts';
 import type { Check } from '../support/report.ts';
+import { runStarter } from '../support/run-start.ts';
 import { bytesChecks, coresCheck, startLabel } from '../support/steady-checks.ts';
 import { alternateRuns, compareRuns, type Scenario } from '../support/scenario.ts';
 import { startScenarioSystem, startService, subgraphEnv } from '../support/services.ts';
@@ -88,7 +83,7 @@ export const fanoutScenario: Scenario = {
       return { process: child, baseUrl };
     };
 
-    const rules = await processorRules();
+    const startRun = await runStarter(namespace, this.partitions);
     const probe = await createFootprintProbe(namespace);
     context.defer(() => probe.close());
     const systemPids = Object.fromEntries(
@@ -106,21 +101,11 @@ export const fanoutScenario: Scenario = {
       const server = await startServer();
       context.defer(() => server.process.stop());
       const { baseUrl } = server;
-      const plan: EventPlan = {
-        runId: `${namespace.id}-${who}-${run}-${start}`,
+      const { plan, priorEvents } = await startRun(
+        `${namespace.id}-${who}-${run}-${start}`,
         profiles,
-        baseTimeMs: Date.now(),
-      };
-      const seeded =
-        start === 'history'
-          ? await seedHistory({
-              redisUrl: namespace.redisUrl,
-              keyPrefix: namespace.keyPrefix,
-              plan,
-              partitions: this.partitions,
-              rules,
-            })
-          : undefined;
+        start,
+      );
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       const rssBeforeBytes = await server.process.rssBytes();
       const worker = await startWorker<FanoutMessage>(
@@ -135,7 +120,7 @@ export const fanoutScenario: Scenario = {
           rounds: ROUNDS,
           roundSpreadMs: ROUND_SPREAD_MS,
           pauseMs: PAUSE_MS,
-          priorEvents: seeded?.eventsPerProfile ?? 0,
+          priorEvents,
         } satisfies FanoutLoadSettings,
         `${who} fanout load`,
       );

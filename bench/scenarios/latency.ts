@@ -2,17 +2,12 @@ import { availableParallelism } from 'node:os';
 import { parseBrokers } from '../../lib/kafka/client.ts';
 import { ensureTopics } from '../../lib/kafka/topics.ts';
 import { deleteTopics } from '../../test/support/namespace.ts';
-import type { EventPlan } from '../support/events.ts';
 import { benchKafka, deleteGroups } from '../support/kafka.ts';
 import { describeCpu } from '../support/cpu.ts';
 import { createFootprintProbe, perEvent, type BytesPerEvent } from '../support/footprint.ts';
-import {
-  PROFILE_STARTS,
-  processorRules,
-  seedHistory,
-  type ProfileStart,
-} from '../support/history.ts';
+import { PROFILE_STARTS, type ProfileStart } from '../support/history.ts';
 import type { Check } from '../support/report.ts';
+import { runStarter } from '../support/run-start.ts';
 import { bytesChecks, coresCheck, startLabel } from '../support/steady-checks.ts';
 import { alternateRuns, compareRuns, windowMs, type Scenario } from '../support/scenario.ts';
 import { ALL_SERVICES, startScenarioSystem } from '../support/services.ts';
@@ -59,28 +54,18 @@ export const latencyScenario: Scenario = {
       ),
     );
 
-    const rules = await processorRules();
+    const startRun = await runStarter(namespace, this.partitions);
     const probe = await createFootprintProbe(namespace);
     context.defer(() => probe.close());
     const serviceNames = Object.keys(watchPids);
     const windowSeconds = window.durationMs / 1_000;
 
     const pulsehub = async (rate: number, run: number, start: ProfileStart) => {
-      const plan: EventPlan = {
-        runId: `${namespace.id}-${rate}-${run}-${start}`,
+      const { plan, priorEvents } = await startRun(
+        `${namespace.id}-${rate}-${run}-${start}`,
         profiles,
-        baseTimeMs: Date.now(),
-      };
-      const seeded =
-        start === 'history'
-          ? await seedHistory({
-              redisUrl: namespace.redisUrl,
-              keyPrefix: namespace.keyPrefix,
-              plan,
-              partitions: this.partitions,
-              rules,
-            })
-          : undefined;
+        start,
+      );
       const before = await probe.mark();
       const result = await runWorker<LatencyLoadResult>(
         'bench/workers/latency-load.ts',
@@ -94,7 +79,7 @@ export const latencyScenario: Scenario = {
           tickMs: TICK_MS,
           ...window,
           drainMs: DRAIN_MS,
-          priorEvents: seeded?.eventsPerProfile ?? 0,
+          priorEvents,
           watchPids,
         } satisfies LatencyLoadSettings,
         'latency load',

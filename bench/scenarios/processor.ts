@@ -9,14 +9,9 @@ import { deleteKeysWithPrefix } from '../../test/support/redis-cleanup.ts';
 import { coresPerThousandEvents } from '../support/cpu.ts';
 import { profileId, type EventPlan } from '../support/events.ts';
 import { createFootprintProbe, perEvent } from '../support/footprint.ts';
-import {
-  PROFILE_STARTS,
-  processorRules,
-  seedHistory,
-  type ProfileStart,
-  type SeededHistory,
-} from '../support/history.ts';
+import { PROFILE_STARTS, processorRules, type ProfileStart } from '../support/history.ts';
 import type { Check, Target } from '../support/report.ts';
+import { seedIfHistory } from '../support/run-start.ts';
 import { benchKafka, deleteGroups, observeDrain, preProduce } from '../support/kafka.ts';
 import { bytesChecks, coresCheck, startLabel } from '../support/steady-checks.ts';
 import {
@@ -128,20 +123,18 @@ export const processorScenario: Scenario = {
       groups.push(groupId);
       // A fresh key prefix per run: an earlier run's watermarks would turn the work into no-ops.
       const keyPrefix = `${namespace.keyPrefix}${start}${run}:`;
-      let seeded: SeededHistory | undefined;
       try {
-        if (start === 'history') {
-          seeded = await seedHistory({
-            redisUrl: namespace.redisUrl,
-            keyPrefix,
-            plan,
-            partitions: this.partitions,
-            rules,
-          });
+        const seeded = await seedIfHistory(start, {
+          redisUrl: namespace.redisUrl,
+          keyPrefix,
+          plan,
+          partitions: this.partitions,
+          rules,
+        });
+        if (seeded)
           log(
             `run ${run}: seeded ${seeded.profiles} profiles with ${seeded.eventsPerProfile} prior events each (${(seeded.documentBytes / 1024).toFixed(1)} KiB documents) in ${seeded.seconds.toFixed(1)} s`,
           );
-        }
         const changelog = await runChangelog(`${start}${run}`);
         const probe = await createFootprintProbe(namespace, changelog);
         const before = await probe.mark();

@@ -6,7 +6,7 @@ import { processorConfigSchema } from '../../processor/config.ts';
 import { profileRulesFromConfig, type ProfileRules } from '../../processor/rules.ts';
 import { restoreProfiles } from '../../profiles/profile-restore.ts';
 import type { ActivityEvent } from '../../schema/event.ts';
-import { emptyStoredProfile, type StoredProfile } from '../../schema/profile.ts';
+import { emptyStoredProfile, storedDocument, type StoredProfile } from '../../schema/profile.ts';
 import { redisLayout } from '../../schema/redis-keys.ts';
 import { activityEvent, profileId, type EventPlan } from './events.ts';
 
@@ -27,7 +27,7 @@ const SEED_CHUNK = 100; // profiles computed and written per Redis pipeline
 export interface SeededHistory {
   profiles: number;
   eventsPerProfile: number;
-  /** The seeded documents' JSON size, mean over the profiles. */
+  /** The seeded documents' size (storedDocument: without the dedupe window), mean over the profiles. */
   documentBytes: number;
   seconds: number;
 }
@@ -163,8 +163,10 @@ export async function seedHistory(options: {
       const chunk: StoredProfile[] = [];
       for (let profile = first; profile < Math.min(plan.profiles, first + SEED_CHUNK); profile++)
         chunk.push(documentOf(profile));
-      for (const stored of chunk) bytes += Buffer.byteLength(JSON.stringify(stored));
-      const written = await restoreProfiles(redis, layout, chunk, 'absent');
+      for (const stored of chunk) bytes += Buffer.byteLength(storedDocument(stored));
+      const written = await restoreProfiles(redis, layout, chunk, 'absent', {
+        messageIdWindow: rules.limits.messageIdWindow,
+      });
       if (written.length !== chunk.length)
         throw new Error(`seeding found ${chunk.length - written.length} profiles already stored`);
     }

@@ -1,6 +1,7 @@
 import {
   Kafka,
   Partitioners,
+  type ICustomPartitioner,
   logLevel as kafkaLogLevel,
   type LogEntry,
   type Producer,
@@ -50,14 +51,34 @@ export interface ProducerOptions {
 }
 
 /**
+ * Separates a record key's entity from a sub-key (`<entity>\u0000<sub-key>`): such a record
+ * goes to its entity's partition, so all records of one entity in a compacted topic stay in one
+ * partition, in the order they were sent. U+0000 is never part of an entity id (PostgreSQL
+ * cannot store it; ingest and the consumers refuse it, events/storable.ts).
+ */
+export const SUB_KEY_SEPARATOR = '\u0000';
+
+/** Java-compatible murmur2 partitioning of the key's entity (the part before SUB_KEY_SEPARATOR). */
+const byEntity: ICustomPartitioner = () => {
+  const murmur2 = Partitioners.DefaultPartitioner();
+  return (args) => {
+    const key = args.message.key;
+    const text = typeof key === 'string' ? key : key?.toString('utf8');
+    const cut = text?.indexOf(SUB_KEY_SEPARATOR) ?? -1;
+    if (text === undefined || cut < 0) return murmur2(args);
+    return murmur2({ ...args, message: { ...args.message, key: text.slice(0, cut) } });
+  };
+};
+
+/**
  * The one way PulseHub creates producers (events, dead letters, changelog): idempotent, so a
  * retried send after a lost acknowledgement never writes twice; Java-compatible murmur2
- * partitioning, so any producer puts a profile's events on the same partition; topics are never
- * auto-created. Sends must pass `acks: -1` (all in-sync replicas), which idempotence requires.
+ * partitioning of the key's entity (byEntity), so any producer puts a profile's events on the
+ * same partition and a profile's changelog records together; topics are never auto-created. Sends must pass `acks: -1` (all in-sync replicas), which idempotence requires.
  */
 export function createProducer(kafka: Kafka, options: ProducerOptions = {}): Producer {
   return kafka.producer({
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: byEntity,
     idempotent: true,
     allowAutoTopicCreation: false,
     maxInFlightRequests: 5,

@@ -84,7 +84,9 @@ export async function rebuildProfiles(options: RebuildOptions): Promise<RebuildP
   let pending: StoredProfile[] = [];
   const flush = async () => {
     const written = new Set(
-      await restoreProfiles(options.redis, options.layout, pending, 'covering'),
+      await restoreProfiles(options.redis, options.layout, pending, 'covering', {
+        messageIdWindow: options.rules.limits.messageIdWindow,
+      }),
     );
     // Identity keys only beside a profile written: one kept is newer than the archive.
     await restoreIdentities(

@@ -1,7 +1,15 @@
 import type { Redis } from 'ioredis';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { restoreIdentities } from '../../profiles/identity-index.ts';
-import { forgetProfiles, restoreProfiles } from '../../profiles/profile-restore.ts';
+import { parseChangelogKey } from '../../profiles/changelog-keys.ts';
+import { RING_SLOTS } from '../../profiles/message-id-ring.ts';
+import {
+  dropChunksWithoutDocument,
+  forgetProfiles,
+  restoreProfiles,
+  restoreWindowChunks,
+  type RestoredChunk,
+} from '../../profiles/profile-restore.ts';
 import { segmentMemberSets } from '../../profiles/segment-sets.ts';
 import { parseStoredProfile, type StoredProfile, type UserProfile } from '../../schema/profile.ts';
 import type { RedisLayout } from '../../schema/redis-keys.ts';
@@ -66,7 +74,8 @@ function storedProfileOf(id: string, value: Buffer): StoredProfile | undefined {
  * the record has not (a processor's write since). Compaction may not have run yet, so a
  * profile can have several records; only the last of each fetched batch is written. Each
  * written profile's segment sets follow its document; a profile whose last record is a
- * tombstone is removed (see `forgetAllTombstoned`).
+ * tombstone is removed (see `forgetAllTombstoned`). The chunks of the profiles' dedupe windows
+ * (records of their own, ADR 0014) are put back beside the documents, never over newer ones.
  */
 export async function restoreFromChangelog(
   options: ChangelogRestoreOptions,
@@ -82,16 +91,31 @@ export async function restoreFromChangelog(
   };
   const tombstoned = new Set<string>();
   const writtenHere = new Set<string>();
-  /** Per profile whose latest record links other identifiers, what its identity keys must say. */
-  const persons = new Map<string, { profile: UserProfile }>();
+  /** Profiles whose window chunks were put back: each must have a document in the end. */
+  const withChunks = new Set<string>();
+  /**
+   * Per profile whose latest record links other identifiers, what its identity keys must say:
+   * only the identity fields, not the whole profile, are kept until the end of the restore.
+   */
+  const persons = new Map<
+    string,
+    { profile: Pick<UserProfile, 'id' | 'identifiers' | 'mergedFrom'> }
+  >();
 
   async function onBatch(messages: KafkaMessage[]): Promise<void> {
     result.records += messages.length;
     const latest = new Map<string, Buffer | null>();
+    const chunks = new Map<string, RestoredChunk>();
     for (const { key, value } of messages) {
-      const id = key?.toString();
-      if (id) latest.set(id, value);
+      const text = key?.toString();
+      if (!text) continue;
+      const { id, slot } = parseChangelogKey(text);
+      if (slot === undefined) latest.set(id, value);
+      else if (slot >= 0 && slot < RING_SLOTS)
+        chunks.set(text, { id, slot, text: value === null ? null : value.toString() });
     }
+    for (const { id, text } of chunks.values()) if (text !== null) withChunks.add(id);
+    await restoreWindowChunks(redis, layout, [...chunks.values()]);
     const profiles: StoredProfile[] = [];
     for (const [id, value] of latest) {
       persons.delete(id);
@@ -104,7 +128,13 @@ export async function restoreFromChangelog(
       if (stored) profiles.push(stored);
       else result.unreadable += 1;
       if (stored && (stored.profile.identifiers.length > 1 || stored.profile.mergedFrom.length > 0))
-        persons.set(id, stored);
+        persons.set(id, {
+          profile: {
+            id,
+            identifiers: stored.profile.identifiers,
+            mergedFrom: stored.profile.mergedFrom,
+          },
+        });
     }
     for (let start = 0; start < profiles.length; start += writeBatch) {
       const chunk = profiles.slice(start, start + writeBatch);
@@ -128,6 +158,11 @@ export async function restoreFromChangelog(
   // (a crash in between) is known from the survivor's mergedFrom alone.
   result.forgotten += await restoreIdentities(redis, layout, [...persons.values()]);
   const forget = [...tombstoned].filter((id) => options.forgetAllTombstoned || writtenHere.has(id));
+  // Chunks whose document never came (its record was a tombstone, or the send that carried
+  // it broke off after them) would make the hash look like a profile to the identity checks.
+  const chunked = [...withChunks];
+  for (let start = 0; start < chunked.length; start += writeBatch)
+    await dropChunksWithoutDocument(redis, layout, chunked.slice(start, start + writeBatch));
   if (forget.length > 0) {
     const sets = await segmentMemberSets(redis, layout);
     for (let start = 0; start < forget.length; start += writeBatch)

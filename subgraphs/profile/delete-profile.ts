@@ -7,6 +7,8 @@ import { createProducer } from '../../lib/kafka/client.ts';
 import type { Component } from '../../lib/lifecycle.ts';
 import type { Database } from '../../lib/postgres.ts';
 import { profiles } from '../../schema/db/tables.ts';
+import { ringRecordKey, ringTombstones } from '../../profiles/changelog-keys.ts';
+import { RING_FIELDS } from '../../profiles/message-id-ring.ts';
 import { parseStoredProfile } from '../../schema/profile.ts';
 import type { RedisLayout } from '../../schema/redis-keys.ts';
 import { defineLiveErasure, eraseLivePerson, type LiveErasure } from './erase-live-profile.ts';
@@ -101,14 +103,17 @@ export function createProfileEraser(deps: ProfileEraserDeps): ProfileEraser {
   }
 
   /** The documents that events after the fences built already for some of `ids`, by id. */
-  async function rebuiltProfiles(ids: readonly string[]): Promise<Map<string, string>> {
+  async function rebuiltProfiles(
+    ids: readonly string[],
+  ): Promise<Map<string, { doc: string; chunks: Array<string | null> }>> {
     const reads = deps.redis.pipeline();
-    for (const id of ids) reads.hget(deps.layout.profile(id), 'doc');
-    const rebuilt = new Map<string, string>();
-    ((await reads.exec()) ?? []).forEach(([error, doc], index) => {
+    for (const id of ids) reads.hmget(deps.layout.profile(id), 'doc', ...RING_FIELDS);
+    const rebuilt = new Map<string, { doc: string; chunks: Array<string | null> }>();
+    ((await reads.exec()) ?? []).forEach(([error, fields], index) => {
       if (error) throw error;
+      const [doc, ...chunks] = fields as Array<string | null>;
       const id = ids[index];
-      if (typeof doc === 'string' && id !== undefined) rebuilt.set(id, doc);
+      if (typeof doc === 'string' && id !== undefined) rebuilt.set(id, { doc, chunks });
     });
     return rebuilt;
   }
@@ -125,7 +130,7 @@ export function createProfileEraser(deps: ProfileEraserDeps): ProfileEraser {
     const results = (await removals.exec()) ?? [];
     for (const [error] of results) if (error) throw error;
     const additions = deps.redis.pipeline();
-    for (const [id, doc] of await rebuiltProfiles(ids))
+    for (const [id, { doc }] of await rebuiltProfiles(ids))
       for (const segment of parseStoredProfile(id, doc).profile.segments)
         additions.sadd(deps.layout.segmentMembers(segment), id);
     for (const [error] of (await additions.exec()) ?? []) if (error) throw error;
@@ -181,11 +186,21 @@ export function createProfileEraser(deps: ProfileEraserDeps): ProfileEraser {
       await producer.send({
         topic: deps.changelogTopic,
         acks: -1,
+        // The dedupe window's chunks are records of their own (ADR 0014): tombstoned too, and
+        // a rebuilt profile's sent again, before its document.
         messages: identifiers.flatMap((each) => {
-          const doc = rebuilt.get(each);
+          const live = rebuilt.get(each);
           return [
+            ...ringTombstones(each),
             { key: each, value: null },
-            ...(doc === undefined ? [] : [{ key: each, value: doc }]),
+            ...(live === undefined
+              ? []
+              : [
+                  ...live.chunks.flatMap((text, slot) =>
+                    text === null ? [] : [{ key: ringRecordKey(each, slot), value: text }],
+                  ),
+                  { key: each, value: live.doc },
+                ]),
           ];
         }),
       });

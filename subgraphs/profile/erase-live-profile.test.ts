@@ -1,10 +1,10 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
 import type { ErasureFence } from '../../profiles/erasure-fence.ts';
 import { createProfileStore, type ProfileWrite } from '../../profiles/profile-store.ts';
 import { emptyStoredProfile, type StoredProfile } from '../../schema/profile.ts';
 import { redisLayout } from '../../schema/redis-keys.ts';
-import { startOwnRedis, type OwnRedis } from '../../test/support/redis-server.ts';
+import { useOwnRedis } from '../../test/support/redis-server.ts';
 import { eraseLivePerson, type LiveErasure } from './erase-live-profile.ts';
 
 const layout = redisLayout('fence-test:');
@@ -36,27 +36,17 @@ async function erase(
 }
 
 describe('the deletion fence in Redis and the fenced profile write', () => {
-  let server: OwnRedis;
-  let redis: Redis;
-
-  beforeAll(async () => {
-    server = await startOwnRedis();
-    redis = new Redis(server.url);
-  });
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.dispose();
-  });
+  const redis = useOwnRedis();
 
   it('refuses a round that read a brand-new profile before its deletion', async () => {
-    const store = createProfileStore(redis, layout);
+    const store = createProfileStore(redis(), layout);
     const [read] = await store.readForUpdate(['new']);
     expect(read).toMatchObject({ stored: undefined, fence: null });
     // The deletion runs between the round's read and its write (version 0 on both sides).
-    const { fence, removedLive } = await erase(redis, ['new'], { '0': 5 });
+    const { fence, removedLive } = await erase(redis(), ['new'], { '0': 5 });
     expect(removedLive).toBe(false);
     expect(await store.writeMany([writeOf('new', null, 3)])).toEqual(['new']);
-    expect(await redis.exists(layout.profile('new'))).toBe(0);
+    expect(await redis().exists(layout.profile('new'))).toBe(0);
     // Re-read, the round sees the fence and may write what lies at or above it.
     const [again] = await store.readForUpdate(['new']);
     expect(JSON.parse(again?.fence ?? 'null')).toEqual(fence);
@@ -64,16 +54,16 @@ describe('the deletion fence in Redis and the fenced profile write', () => {
   });
 
   it('raises the fence past what the erased profile applied, atomically with the unlink', async () => {
-    const store = createProfileStore(redis, layout);
+    const store = createProfileStore(redis(), layout);
     expect(await store.writeMany([writeOf('live', null, 41)])).toEqual([]);
-    const { fence, removedLive } = await erase(redis, ['live'], { '0': 9, '1': 40 });
+    const { fence, removedLive } = await erase(redis(), ['live'], { '0': 9, '1': 40 });
     expect(removedLive).toBe(true);
     expect(fence.offsets).toEqual({ '0': 9, '1': 42 });
-    expect(await redis.exists(layout.profile('live'))).toBe(0);
-    expect(await redis.ttl(layout.erasureFence('live'))).toBeGreaterThan(7 * 24 * 3_600);
+    expect(await redis().exists(layout.profile('live'))).toBe(0);
+    expect(await redis().ttl(layout.erasureFence('live'))).toBeGreaterThan(7 * 24 * 3_600);
     // A second deletion has a fence of its own: a writer that saw the first is refused.
     const first = JSON.stringify(fence);
-    await erase(redis, ['live'], { '0': 9, '1': 50 });
+    await erase(redis(), ['live'], { '0': 9, '1': 50 });
     expect(await store.writeMany([writeOf('live', first, 60)])).toEqual(['live']);
   });
 
@@ -85,15 +75,15 @@ describe('the deletion fence in Redis and the fenced profile write', () => {
     };
     stored.profile.identifiers = ['anon-1', 'anon-2', 'person'];
     stored.profile.mergedFrom = ['anon-1'];
-    await redis.hset(layout.profile('person'), 'version', '1', 'doc', JSON.stringify(stored));
-    await redis.set(layout.identity('anon-1'), 'person');
-    await redis.set(layout.identity('anon-2'), 'person');
+    await redis().hset(layout.profile('person'), 'version', '1', 'doc', JSON.stringify(stored));
+    await redis().set(layout.identity('anon-1'), 'person');
+    await redis().set(layout.identity('anon-2'), 'person');
     // A person's identifier left out: the step refuses and touches nothing.
-    expect(await eraseLivePerson(redis, layout, ['person', 'anon-1'], { '0': 5 })).toBe(
+    expect(await eraseLivePerson(redis(), layout, ['person', 'anon-1'], { '0': 5 })).toBe(
       'incomplete',
     );
-    expect(await redis.exists(layout.profile('person'), layout.identity('anon-1'))).toBe(2);
-    const { fences, removedLive } = await erase(redis, ['person', 'anon-1', 'anon-2'], {
+    expect(await redis().exists(layout.profile('person'), layout.identity('anon-1'))).toBe(2);
+    const { fences, removedLive } = await erase(redis(), ['person', 'anon-1', 'anon-2'], {
       '0': 5,
       '1': 5,
     });
@@ -102,29 +92,29 @@ describe('the deletion fence in Redis and the fenced profile write', () => {
     expect(fences.get('anon-1')?.offsets).toEqual({ '0': 5, '1': 31 });
     expect(fences.get('anon-2')?.offsets).toEqual({ '0': 5, '1': 5 });
     expect(
-      await redis.exists(
+      await redis().exists(
         layout.profile('person'),
         layout.identity('anon-1'),
         layout.identity('anon-2'),
       ),
     ).toBe(0);
-    expect(await redis.exists(layout.erasureFence('anon-1'), layout.erasureFence('anon-2'))).toBe(
+    expect(await redis().exists(layout.erasureFence('anon-1'), layout.erasureFence('anon-2'))).toBe(
       2,
     );
   });
 
   it('unlinks the recent-activity list of every identifier with the profile', async () => {
-    await redis.rpush(layout.recentActivity('listed'), '{"messageId":"m1"}');
-    await redis.rpush(layout.recentActivity('listed-anon'), '{"messageId":"m0"}');
-    await erase(redis, ['listed', 'listed-anon'], {});
+    await redis().rpush(layout.recentActivity('listed'), '{"messageId":"m1"}');
+    await redis().rpush(layout.recentActivity('listed-anon'), '{"messageId":"m0"}');
+    await erase(redis(), ['listed', 'listed-anon'], {});
     expect(
-      await redis.exists(layout.recentActivity('listed'), layout.recentActivity('listed-anon')),
+      await redis().exists(layout.recentActivity('listed'), layout.recentActivity('listed-anon')),
     ).toBe(0);
   });
 
   it('refuses a canonical id that was merged away meanwhile', async () => {
-    await redis.set(layout.identity('gone'), 'elsewhere');
-    expect(await eraseLivePerson(redis, layout, ['gone'], {})).toBe('moved');
-    expect(await redis.exists(layout.erasureFence('gone'))).toBe(0);
+    await redis().set(layout.identity('gone'), 'elsewhere');
+    expect(await eraseLivePerson(redis(), layout, ['gone'], {})).toBe('moved');
+    expect(await redis().exists(layout.erasureFence('gone'))).toBe(0);
   });
 });

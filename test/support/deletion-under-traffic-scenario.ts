@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { parseBrokers } from '../../lib/kafka/client.ts';
 import { readTopicToEnd } from '../../processor/redis-state/read-topic-to-end.ts';
+import { parseChangelogKey } from '../../profiles/changelog-keys.ts';
 import { parseStoredProfile, type StoredProfile } from '../../schema/profile.ts';
 import { redisLayout } from '../../schema/redis-keys.ts';
 import { eventually } from './http.ts';
@@ -356,8 +357,11 @@ async function openProbe(namespace: Namespace): Promise<Probe> {
         groupPrefix: `${namespace.id}-deletion-probe`,
         onBatch: (messages) => {
           for (const { key, value } of messages) {
-            const id = key?.toString('utf8');
-            if (id === undefined) continue;
+            const text = key?.toString('utf8');
+            if (text === undefined) continue;
+            // Only documents: a dedupe window's chunks are records of their own (ADR 0014).
+            const { id, slot } = parseChangelogKey(text);
+            if (slot !== undefined) continue;
             latest.set(id, value === null ? null : parseStoredProfile(id, value.toString('utf8')));
           }
           return Promise.resolve();

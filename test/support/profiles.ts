@@ -4,8 +4,14 @@ import { emptyProfile, emptyStoredProfile, type StoredProfile } from '../../sche
 import { redisLayout } from '../../schema/redis-keys.ts';
 import type { Sandbox } from './isolation.ts';
 
-/** Direct access to a sandbox's profiles in Redis, to assert on what the processor stored. */
-export function sandboxProfiles(sandbox: Sandbox): {
+/**
+ * Direct access to a sandbox's profiles in Redis, to assert on what the processor stored; a
+ * read keeps the newest `messageIdWindow` hashes of a window, as the processor's does.
+ */
+export function sandboxProfiles(
+  sandbox: Sandbox,
+  options: { messageIdWindow?: number } = {},
+): {
   redis: Redis;
   store: ProfileStore;
   layout: ReturnType<typeof redisLayout>;
@@ -16,7 +22,13 @@ export function sandboxProfiles(sandbox: Sandbox): {
   return {
     redis,
     layout,
-    store: createProfileStore(redis, layout),
+    store: createProfileStore(
+      redis,
+      layout,
+      options.messageIdWindow === undefined
+        ? {}
+        : { messageIdWindow: () => options.messageIdWindow ?? 0 },
+    ),
     close: () => redis.disconnect(),
   };
 }

@@ -4,6 +4,7 @@ import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 import { freePort } from './child-service.ts';
 import { eventually } from './http.ts';
 
@@ -98,5 +99,26 @@ export async function startOwnRedis(): Promise<OwnRedis> {
       await kill();
       await rm(scratch, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * Inside a `describe`: a redis-server of its own for the block's tests (started before them,
+ * disposed after) and a client of it. Returns the client; call it inside the tests.
+ */
+export function useOwnRedis(): () => Redis {
+  let server: OwnRedis | undefined;
+  let client: Redis | undefined;
+  beforeAll(async () => {
+    server = await startOwnRedis();
+    client = new Redis(server.url);
+  });
+  afterAll(async () => {
+    client?.disconnect();
+    await server?.dispose();
+  });
+  return () => {
+    if (client === undefined) throw new Error('the own Redis is not started yet');
+    return client;
   };
 }
