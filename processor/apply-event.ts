@@ -2,7 +2,7 @@ import { profileIdOf, type ActivityEvent } from '../schema/event.ts';
 import { emptyStoredProfile, type StoredProfile, type UserProfile } from '../schema/profile.ts';
 import { parseDevice } from './device.ts';
 import { countEventName, type EventNameUsage } from './event-counts.ts';
-import { messageIdHash } from './message-ids.ts';
+import { messageIdHash, windowLookup, type WindowLookup } from './message-ids.ts';
 import type { ProfileRules } from './rules.ts';
 import { evaluateSegments } from './segments.ts';
 import { placeInSessions } from './sessions.ts';
@@ -28,7 +28,8 @@ interface Draft {
   watermarks: Record<string, number>;
   identityWatermarks: StoredProfile['identityWatermarks'];
   recentMessageIds: string[];
-  seenMessageIds: Set<string>;
+  /** Membership in `recentMessageIds`, kept up to date as hashes are pushed. */
+  seen: WindowLookup;
   messageIdCount: number;
   unsavedMessageIds: number;
   sessions: StoredProfile['sessions'];
@@ -42,6 +43,7 @@ interface Draft {
 
 function startDraft(stored: StoredProfile): Draft {
   const { profile } = stored;
+  const recentMessageIds = [...stored.recentMessageIds];
   return {
     profile: {
       ...profile,
@@ -50,8 +52,8 @@ function startDraft(stored: StoredProfile): Draft {
     },
     watermarks: { ...stored.watermarks },
     identityWatermarks: { ...stored.identityWatermarks },
-    recentMessageIds: [...stored.recentMessageIds],
-    seenMessageIds: new Set(stored.recentMessageIds),
+    recentMessageIds,
+    seen: windowLookup(recentMessageIds),
     messageIdCount: stored.messageIdCount,
     unsavedMessageIds: stored.unsavedMessageIds,
     sessions: stored.sessions,
@@ -166,7 +168,7 @@ function applyToDraft(
       [position.partition]: position.offset,
     };
   draft.recentMessageIds.push(hash);
-  draft.seenMessageIds.add(hash);
+  draft.seen.added(hash);
   draft.messageIdCount += 1;
   draft.unsavedMessageIds += 1;
 }
@@ -185,9 +187,8 @@ export function applyEvents(
   rules: ProfileRules,
 ): StoredProfile {
   let draft: Draft | undefined;
-  let storedSeen: Set<string> | undefined;
-  const seen = (hash: string) =>
-    (draft?.seenMessageIds ?? (storedSeen ??= new Set(stored.recentMessageIds))).has(hash);
+  const storedSeen = windowLookup(stored.recentMessageIds);
+  const seen = (hash: string) => (draft?.seen ?? storedSeen).has(hash);
   for (const positioned of events) {
     const { event, position } = positioned;
     const hash = messageIdHash(event.messageId);

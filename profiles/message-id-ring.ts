@@ -64,16 +64,55 @@ export function chunksOf(
   return chunks;
 }
 
-/** A chunk's text read back: its first hash's number and its hashes; undefined if malformed. */
-export function parseChunk(text: string): { first: number; hashes: string[] } | undefined {
+/** A chunk's text read back: its first hash's number and its hashes, concatenated; undefined if malformed. */
+function chunkHeader(text: string): { first: number; body: string } | undefined {
   const colon = text.indexOf(':');
   const first = Number(text.slice(0, colon));
   const body = text.slice(colon + 1);
   if (colon < 1 || !Number.isSafeInteger(first) || first < 0 || body.length % HASH_CHARS !== 0)
     return undefined;
+  return { first, body };
+}
+
+/** A chunk's text read back: its first hash's number and its hashes; undefined if malformed. */
+export function parseChunk(text: string): { first: number; hashes: string[] } | undefined {
+  const header = chunkHeader(text);
+  if (header === undefined) return undefined;
   const hashes: string[] = [];
-  for (let at = 0; at < body.length; at += HASH_CHARS) hashes.push(body.slice(at, at + HASH_CHARS));
-  return { first, hashes };
+  for (let at = 0; at < header.body.length; at += HASH_CHARS)
+    hashes.push(header.body.slice(at, at + HASH_CHARS));
+  return { first: header.first, hashes };
+}
+
+/**
+ * The window as the chunks read back give it: the hashes numbered below `count`, oldest first,
+ * skipping numbers no chunk holds (a chunk lost, or overwritten after the window's length
+ * changed), each number once. The caller keeps the newest `limits.messageIdWindow` of them. On
+ * the hot path for every profile read: the chunks are put in order (at most 32) and their
+ * hashes cut out once, with no map or sort per hash.
+ */
+export function windowOf(
+  chunks: ReadonlyArray<string | null | undefined>,
+  count: number,
+): string[] {
+  const headers: Array<{ first: number; body: string }> = [];
+  for (const text of chunks) {
+    const header = text ? chunkHeader(text) : undefined;
+    if (header !== undefined && header.first < count) headers.push(header);
+  }
+  // By first number; of two chunks starting alike, the longer (further along) first.
+  headers.sort((a, b) => a.first - b.first || b.body.length - a.body.length);
+  const window: string[] = [];
+  let next = 0; // numbers below it are taken
+  for (const { first, body } of headers) {
+    const end = Math.min(first + body.length / HASH_CHARS, count);
+    for (let number = Math.max(first, next); number < end; number++) {
+      const at = (number - first) * HASH_CHARS;
+      window.push(body.slice(at, at + HASH_CHARS));
+    }
+    next = Math.max(next, end);
+  }
+  return window;
 }
 
 /**
@@ -84,26 +123,4 @@ export function wholeRing(recent: readonly string[], count: number, window: numb
   const ring: RingChunk[] = Array.from({ length: RING_SLOTS }, (_, slot) => ({ slot, text: null }));
   for (const chunk of chunksOf(recent, count, recent.length, window)) ring[chunk.slot] = chunk;
   return ring;
-}
-
-/**
- * The window as the chunks read back give it: the hashes numbered below `count`, oldest first,
- * skipping numbers no chunk holds (a chunk lost, or overwritten after the window's length
- * changed). The caller keeps the newest `limits.messageIdWindow` of them.
- */
-export function windowOf(
-  chunks: ReadonlyArray<string | null | undefined>,
-  count: number,
-): string[] {
-  const byNumber = new Map<number, string>();
-  for (const text of chunks) {
-    if (!text) continue;
-    const parsed = parseChunk(text);
-    if (!parsed) continue;
-    parsed.hashes.forEach((hash, index) => {
-      const number = parsed.first + index;
-      if (number < count) byNumber.set(number, hash);
-    });
-  }
-  return [...byNumber.keys()].sort((a, b) => a - b).map((number) => byNumber.get(number) ?? '');
 }
