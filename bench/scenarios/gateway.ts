@@ -36,7 +36,8 @@ type Target = 'pulsehub' | 'hive' | 'apollo' | 'subgraphs';
 const BASELINES = {
   hive: { name: BASELINE_GATEWAYS.hive.name, minRatio: 1.0 },
   apollo: { name: BASELINE_GATEWAYS.apollo.name, minRatio: 3.0 },
-  subgraphs: { name: 'subgraphs directly' },
+  // The end-to-end query keeps 85% of what the two subgraph requests cost made directly.
+  subgraphs: { name: 'subgraphs directly', minRatio: 0.85 },
 };
 
 export const gatewayScenario: Scenario = {
