@@ -11,7 +11,7 @@ import {
   type ProfileWrite,
   type SegmentMembership,
 } from '../profiles/profile-store.ts';
-import { ringRecordKey, ringTombstones } from '../profiles/changelog-keys.ts';
+import { changelogRecords } from '../profiles/changelog-keys.ts';
 import { wholeRing, type RingChunk } from '../profiles/message-id-ring.ts';
 import { profileIdOf } from '../schema/event.ts';
 import { storedDocument, type BoundRefusals } from '../schema/profile.ts';
@@ -54,23 +54,6 @@ interface TouchedProfile extends SegmentMembership {
   segmentSyncNeeded: boolean;
   /** Its deletion fence (raw JSON) when the round applied its events, null: none. */
   fence: string | null;
-}
-
-/**
- * A profile's changelog records: its window chunks, then its document (both on its partition,
- * so a document in the changelog has its chunks before it); a tombstone (document null) clears
- * every window slot too.
- */
-function changelogRecords(
-  id: string,
-  document: string | null,
-  ring: readonly RingChunk[],
-): Message[] {
-  if (document === null) return [...ringTombstones(id), { key: id, value: null }];
-  return [
-    ...ring.map(({ slot, text }) => ({ key: ringRecordKey(id, slot), value: text })),
-    { key: id, value: document },
-  ];
 }
 
 /** How often a profile whose version moved under us (a rebalance zombie) is re-read and retried. */

@@ -1,5 +1,5 @@
 import { SUB_KEY_SEPARATOR } from '../lib/kafka/client.ts';
-import { RING_SLOTS } from './message-id-ring.ts';
+import { RING_SLOTS, type RingChunk } from './message-id-ring.ts';
 
 /**
  * The keys of profile-changelog: a profile's document under its id, each slot of its dedupe
@@ -26,4 +26,21 @@ export function ringTombstones(id: string): Array<{ key: string; value: null }> 
     key: ringRecordKey(id, slot),
     value: null,
   }));
+}
+
+/**
+ * A profile's changelog records: its window chunks, then its document (both on its partition,
+ * so a document in the changelog has its chunks before it); a tombstone (document null) clears
+ * every window slot too.
+ */
+export function changelogRecords(
+  id: string,
+  document: string | null,
+  ring: readonly RingChunk[],
+): Array<{ key: string; value: string | null }> {
+  if (document === null) return [...ringTombstones(id), { key: id, value: null }];
+  return [
+    ...ring.map(({ slot, text }) => ({ key: ringRecordKey(id, slot), value: text })),
+    { key: id, value: document },
+  ];
 }

@@ -20,10 +20,22 @@ export const RING_SLOTS = 32;
 export const HASH_CHARS = 12;
 
 /** The hash fields of the slots, `m0` … `m31`, in slot order. */
-export const RING_FIELDS: readonly string[] = Array.from(
-  { length: RING_SLOTS },
-  (_, slot) => `m${slot}`,
+export const RING_FIELDS: readonly string[] = Array.from({ length: RING_SLOTS }, (_, slot) =>
+  ringField(slot),
 );
+
+/** The hash field of a slot. */
+export function ringField(slot: number): string {
+  return `m${slot}`;
+}
+
+/**
+ * Chunks as the Lua steps that store them take them: field and text of each, '' for a cleared
+ * slot (profile-store.ts, profile-restore.ts).
+ */
+export function ringFieldPairs(ring: readonly RingChunk[]): string[] {
+  return ring.flatMap(({ slot, text }) => [ringField(slot), text ?? '']);
+}
 
 /** A chunk of a profile's window to store: its slot and its text. */
 export interface RingChunk {

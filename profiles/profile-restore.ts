@@ -1,6 +1,6 @@
 import type { Redis, Result } from 'ioredis';
 import { storedDocument, type StoredProfile } from '../schema/profile.ts';
-import { RING_FIELDS, wholeRing } from './message-id-ring.ts';
+import { ringField, ringFieldPairs, wholeRing } from './message-id-ring.ts';
 import type { RedisLayout } from '../schema/redis-keys.ts';
 
 /**
@@ -123,7 +123,7 @@ function defineRestoreCommands(redis: Redis): void {
 function ringArguments(stored: StoredProfile, window: number): string[] {
   if (stored.recentMessageIds.length === 0) return [];
   const ring = wholeRing(stored.recentMessageIds, stored.messageIdCount, window);
-  return ring.flatMap(({ slot, text }) => [RING_FIELDS[slot] ?? `m${slot}`, text ?? '']);
+  return ringFieldPairs(ring);
 }
 
 /** One chunk of a profile's window as a changelog record carries it; text null: cleared. */
@@ -143,7 +143,7 @@ export async function restoreWindowChunks(
   defineRestoreCommands(redis);
   const pipeline = redis.pipeline();
   for (const { id, slot, text } of chunks)
-    pipeline.pulsehubRestoreChunk(layout.profile(id), RING_FIELDS[slot] ?? `m${slot}`, text ?? '');
+    pipeline.pulsehubRestoreChunk(layout.profile(id), ringField(slot), text ?? '');
   const results = (await pipeline.exec()) ?? [];
   for (const [error] of results) if (error) throw error;
 }

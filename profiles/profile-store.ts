@@ -2,7 +2,7 @@ import type { Redis, Result } from 'ioredis';
 import { parseStoredProfile, type StoredProfile } from '../schema/profile.ts';
 import type { ProfileChange } from '../schema/profile-change.ts';
 import type { RedisLayout } from '../schema/redis-keys.ts';
-import { RING_FIELDS, windowOf, type RingChunk } from './message-id-ring.ts';
+import { RING_FIELDS, ringFieldPairs, windowOf, type RingChunk } from './message-id-ring.ts';
 import type { RecentActivity, RecentActivitySettings } from './recent-activity.ts';
 
 /**
@@ -303,7 +303,7 @@ export function createProfileStore(
   /** The window chunks as the script reads them: their number, then field and text of each. */
   const ringArguments = (ring: readonly RingChunk[] | undefined) => [
     String(ring?.length ?? 0),
-    ...(ring ?? []).flatMap(({ slot, text }) => [RING_FIELDS[slot] ?? `m${slot}`, text ?? '']),
+    ...ringFieldPairs(ring ?? []),
   ];
   /** The identity change as the script reads it: key names computed here, from the layout. */
   const identityArgument = (id: string, change: IdentityChange | undefined): string =>

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../lib/logger.ts';
 import type { ProfileStore } from '../profiles/profile-store.ts';
-import type { UserProfile } from '../schema/profile.ts';
+import { storedDocument, type UserProfile } from '../schema/profile.ts';
 import { createProfileFeeds, type ProfileFeeds } from '../subgraphs/profile/profile-feeds.ts';
 import { eventually } from './support/http.ts';
 import type { Sandbox } from './support/isolation.ts';
@@ -110,7 +110,7 @@ describe('subscribers on announcements that carry the profile', () => {
       'version',
       '3',
       'doc',
-      JSON.stringify(skipped),
+      storedDocument(skipped),
     );
     const readsBefore = reads;
     await produceEvents(sandbox(), [trackEvent(sandbox(), id, 2)]);

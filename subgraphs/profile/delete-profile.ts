@@ -7,8 +7,8 @@ import { createProducer } from '../../lib/kafka/client.ts';
 import type { Component } from '../../lib/lifecycle.ts';
 import type { Database } from '../../lib/postgres.ts';
 import { profiles } from '../../schema/db/tables.ts';
-import { ringRecordKey, ringTombstones } from '../../profiles/changelog-keys.ts';
-import { RING_FIELDS } from '../../profiles/message-id-ring.ts';
+import { changelogRecords } from '../../profiles/changelog-keys.ts';
+import { RING_FIELDS, type RingChunk } from '../../profiles/message-id-ring.ts';
 import { parseStoredProfile } from '../../schema/profile.ts';
 import type { RedisLayout } from '../../schema/redis-keys.ts';
 import { defineLiveErasure, eraseLivePerson, type LiveErasure } from './erase-live-profile.ts';
@@ -105,14 +105,16 @@ export function createProfileEraser(deps: ProfileEraserDeps): ProfileEraser {
   /** The documents that events after the fences built already for some of `ids`, by id. */
   async function rebuiltProfiles(
     ids: readonly string[],
-  ): Promise<Map<string, { doc: string; chunks: Array<string | null> }>> {
+  ): Promise<Map<string, { doc: string; chunks: RingChunk[] }>> {
     const reads = deps.redis.pipeline();
     for (const id of ids) reads.hmget(deps.layout.profile(id), 'doc', ...RING_FIELDS);
-    const rebuilt = new Map<string, { doc: string; chunks: Array<string | null> }>();
+    const rebuilt = new Map<string, { doc: string; chunks: RingChunk[] }>();
     ((await reads.exec()) ?? []).forEach(([error, fields], index) => {
       if (error) throw error;
-      const [doc, ...chunks] = fields as Array<string | null>;
+      const [doc, ...texts] = fields as Array<string | null>;
       const id = ids[index];
+      // The slots that hold a chunk: the others are cleared by the tombstones sent before.
+      const chunks = texts.flatMap((text, slot) => (text === null ? [] : [{ slot, text }]));
       if (typeof doc === 'string' && id !== undefined) rebuilt.set(id, { doc, chunks });
     });
     return rebuilt;
@@ -191,16 +193,8 @@ export function createProfileEraser(deps: ProfileEraserDeps): ProfileEraser {
         messages: identifiers.flatMap((each) => {
           const live = rebuilt.get(each);
           return [
-            ...ringTombstones(each),
-            { key: each, value: null },
-            ...(live === undefined
-              ? []
-              : [
-                  ...live.chunks.flatMap((text, slot) =>
-                    text === null ? [] : [{ key: ringRecordKey(each, slot), value: text }],
-                  ),
-                  { key: each, value: live.doc },
-                ]),
+            ...changelogRecords(each, null, []),
+            ...(live === undefined ? [] : changelogRecords(each, live.doc, live.chunks)),
           ];
         }),
       });
