@@ -5,7 +5,7 @@ import nodePlugin from 'eslint-plugin-n';
 import { layoutConfig } from './eslint.layout.js';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.data/**', '.cache/**', 'schema/db/migrations/**'] },
+  { ignores: ['node_modules/**', '.data/**', '.cache/**', 'dist/**', 'schema/db/migrations/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,5 +1,5 @@
 // Checks several scenarios make beside the tally, written once.
-import { Redis } from 'ioredis';
+import { connectRedis } from '../lib/redis.ts';
 import { redisLayout } from '../schema/redis-keys.ts';
 import type { AckLedger } from './ledger.ts';
 import type { ChaosOutcome } from './scenario.ts';
@@ -26,12 +26,14 @@ export async function identifiedSegmentExact(
   ledger: AckLedger,
 ): Promise<ChaosCheck> {
   const users = new Set([...ledger.acknowledged.values()].map((event) => event.userId));
-  const client = new Redis(redisUrl);
-  const members = new Set(
-    await client
-      .smembers(redisLayout(keyPrefix).segmentMembers('identified'))
-      .finally(() => client.disconnect()),
-  );
+  const client = connectRedis(redisUrl, { enableAutoPipelining: true });
+  // A segment's members are the union of its shards, each in its own hash slot.
+  const shards = await Promise.all(
+    redisLayout(keyPrefix)
+      .segmentMemberShards('identified')
+      .map((shard) => client.smembers(shard)),
+  ).finally(() => client.disconnect());
+  const members = new Set(shards.flat());
   const strangers = [...members].filter((id) => !users.has(id)).length;
   const missing = [...users].filter((id) => !members.has(id)).length;
   return {

@@ -5,9 +5,11 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { repoPath } from '../schema/repo-root.ts';
 
-export const DASHBOARD_SOURCE_DIR = path.dirname(fileURLToPath(import.meta.url));
-export const DASHBOARD_BUILD_DIR = path.join(DASHBOARD_SOURCE_DIR, '..', '.cache', 'dashboard');
+// From the repository, not from this file: the gateway may run this module compiled (dist/).
+export const DASHBOARD_SOURCE_DIR = repoPath('dashboard');
+export const DASHBOARD_BUILD_DIR = repoPath('.cache', 'dashboard');
 /** Where the hashed assets live inside the build directory, and their URL path. */
 export const ASSET_DIR = 'assets';
 /** Written last: its presence means a complete build, its time the build's time. */
@@ -30,7 +32,7 @@ async function sourceFiles(): Promise<string[]> {
     ...modules,
     path.join(DASHBOARD_SOURCE_DIR, 'index.html'),
     path.join(DASHBOARD_SOURCE_DIR, 'style.css'),
-    fileURLToPath(import.meta.url),
+    path.join(DASHBOARD_SOURCE_DIR, 'build.ts'),
   ];
 }
 

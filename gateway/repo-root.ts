@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
-
-/** The repository root, against which relative paths in the gateway's settings resolve. */
-export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+// The repository root, against which relative paths in the gateway's settings resolve; found
+// the same way from the sources and from the build (schema/repo-root.ts).
+export { REPO_ROOT } from '../schema/repo-root.ts';

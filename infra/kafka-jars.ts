@@ -1,11 +1,12 @@
 // Fetches the Kafka broker jars from Maven Central (once) into the cache folder.
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { repoPath } from '../schema/repo-root.ts';
 import { ensureMavenJars } from './maven-jars.ts';
 
 export const KAFKA_VERSION = '3.9.1';
 
-const POM = join(dirname(fileURLToPath(import.meta.url)), 'kafka', 'pom.xml');
+// From the repository, not beside this file: the same from the sources and from dist/.
+const POM = repoPath('infra', 'kafka', 'pom.xml');
 
 export interface KafkaJars {
   libsDir: string;

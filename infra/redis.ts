@@ -1,24 +1,19 @@
 // Redis: use the configured server when it answers PING, otherwise run redis-server with
-// append-only persistence under <dataDir>/redis, so profiles survive a restart.
-import { mkdirSync } from 'node:fs';
+// append-only persistence under <dataDir>/redis, so profiles survive a restart. A cluster
+// address (redis+cluster://…) goes to infra/redis-cluster.ts.
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { connectRedis } from '../lib/redis.ts';
+import { parseRedisAddress } from '../lib/redis-address.ts';
 import { requireExecutable } from './executables.ts';
 import type { ManagedProcess } from './process.ts';
-import { startProcess } from './process.ts';
+import { ensureRedisCluster } from './redis-cluster.ts';
+import { ONE_ATTEMPT, startRedisServer } from './redis-server.ts';
 import { isLoopbackHost, isPortOpen, seconds, urlHostPort, waitUntil } from './reachability.ts';
 import type { InfraOptions } from './types.ts';
 
 /** PING the server once; resolves to its version, rejects when it does not answer. */
 async function pingRedis(url: string): Promise<string> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    // One attempt: the caller decides whether and how long to retry.
-    retryStrategy: () => null,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    connectTimeout: 2000,
-  });
+  const client = connectRedis(url, ONE_ATTEMPT);
   // Failures surface through connect()/ping(); without a listener ioredis prints them too.
   client.on('error', () => undefined);
   try {
@@ -32,6 +27,8 @@ async function pingRedis(url: string): Promise<string> {
 }
 
 export async function ensureRedis(options: InfraOptions): Promise<ManagedProcess | undefined> {
+  const parsed = parseRedisAddress(options.redisUrl);
+  if (parsed.kind === 'cluster') return ensureRedisCluster(options, parsed);
   const url = new URL(options.redisUrl);
   const { host, port } = urlHostPort(url, 6379);
   const address = `${host}:${port}`;
@@ -56,30 +53,12 @@ export async function ensureRedis(options: InfraOptions): Promise<ManagedProcess
     'redis-server',
     `to start Redis on ${address} (or start Redis yourself and set REDIS_URL)`,
   );
-  const dir = join(options.dataDir, 'redis');
-  mkdirSync(dir, { recursive: true });
   const started = Date.now();
-  const server = await startProcess({
+  const server = await startRedisServer({
     name: 'redis-server',
     command: redisServer,
-    args: [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir,
-      // Every write is logged, so a restart of `npm start` keeps profiles and counters.
-      '--appendonly',
-      'yes',
-      // In the foreground, logging to stdout (the default), which goes to redis.log.
-      '--daemonize',
-      'no',
-    ],
-    logFile: join(dir, 'redis.log'),
-    // SIGTERM makes Redis flush the append-only file and exit.
-    stopSignal: 'SIGTERM',
-    stopTimeoutMs: 30_000,
+    port,
+    dir: join(options.dataDir, 'redis'),
   });
   let version = 'unknown';
   try {

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { RedisTimeouts } from './dependency-timeouts.ts';
 import { redisLayout } from '../schema/redis-keys.ts';
 import type { ServiceServer } from './http/service-server.ts';
 import type { Component } from './lifecycle.ts';
-import { createRedisComponent } from './redis.ts';
+import { createRedisComponent, type RedisClient } from './redis.ts';
 
 /**
  * What a service instance announces on the heartbeat channel every interval: who it is, where
@@ -43,7 +42,7 @@ export function parseHeartbeat(message: string): Heartbeat | undefined {
 
 export interface HeartbeatOptions {
   /** A Redis client; published on only, so any connection of the service will do. */
-  redis: Redis;
+  redis: RedisClient;
   /**
    * True when `redis` is a connection of the heartbeat's own (a service without Redis of its
    * own): it is connected in the background, so the service never waits for Redis to start,
@@ -140,7 +139,7 @@ export interface ServiceHeartbeatOptions {
   ready: () => Promise<boolean>;
   figures?: () => Record<string, unknown>;
   /** The service's own Redis client; a service without one gets a connection for the beats. */
-  redis?: Redis;
+  redis?: RedisClient;
 }
 
 /** The heartbeat of a service factory, on the deployment's heartbeat channel. */

@@ -1,19 +1,20 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../lib/redis.ts';
 import type { UserProfile } from '../schema/profile.ts';
 import type { RedisLayout } from '../schema/redis-keys.ts';
 
 /**
- * The canonical profile id of each identifier, in the order asked, in one round trip: the
+ * The canonical profile id of each identifier, in the order asked, in one round trip (one GET
+ * each, sent together: each identity key is in its own hash slot): the
  * profile it was linked to or merged into, else the identifier itself (docs/identity.md).
  * One hop is enough: a merge re-points every identifier of the profile it merges away.
  */
 export async function resolveProfileIds(
-  redis: Redis,
+  redis: RedisClient,
   layout: RedisLayout,
   ids: readonly string[],
 ): Promise<string[]> {
   if (ids.length === 0) return [];
-  const targets = await redis.mget(ids.map((id) => layout.identity(id)));
+  const targets = await Promise.all(ids.map((id) => redis.get(layout.identity(id))));
   return ids.map((id, index) => targets[index] ?? id);
 }
 
@@ -24,22 +25,18 @@ export async function resolveProfileIds(
  * themselves were restored; idempotent. Returns how many merged-away copies were removed.
  */
 export async function restoreIdentities(
-  redis: Redis,
+  redis: RedisClient,
   layout: RedisLayout,
   profiles: ReadonlyArray<{ profile: Pick<UserProfile, 'id' | 'identifiers' | 'mergedFrom'> }>,
 ): Promise<number> {
-  const pipeline = redis.pipeline();
+  const pointers: Array<Promise<unknown>> = [];
+  const unlinks: Array<Promise<number>> = [];
   for (const { profile } of profiles) {
     for (const identifier of profile.identifiers)
-      if (identifier !== profile.id) pipeline.set(layout.identity(identifier), profile.id);
-    for (const merged of profile.mergedFrom) pipeline.unlink(layout.profile(merged));
+      if (identifier !== profile.id)
+        pointers.push(redis.set(layout.identity(identifier), profile.id));
+    for (const merged of profile.mergedFrom) unlinks.push(redis.unlink(layout.profile(merged)));
   }
-  if (pipeline.length === 0) return 0;
-  let removed = 0;
-  for (const [error, reply] of (await pipeline.exec()) ?? []) {
-    if (error) throw error;
-    // SET answers OK, UNLINK the number of keys it removed.
-    if (reply === 1) removed += 1;
-  }
-  return removed;
+  const [, removed] = await Promise.all([Promise.all(pointers), Promise.all(unlinks)]);
+  return removed.filter((count) => count === 1).length;
 }

@@ -1,4 +1,5 @@
-import type { Redis, Result } from 'ioredis';
+import type { Result } from 'ioredis';
+import type { RedisClient } from '../lib/redis.ts';
 import { storedDocument, type StoredProfile } from '../schema/profile.ts';
 import { ringField, ringFieldPairs, wholeRing } from './message-id-ring.ts';
 import type { RedisLayout } from '../schema/redis-keys.ts';
@@ -104,7 +105,7 @@ export interface RestoreOptions {
 }
 
 /** Defines the restore scripts on first use per client (a command lives on the client). */
-function defineRestoreCommands(redis: Redis): void {
+function defineRestoreCommands(redis: RedisClient): void {
   if (typeof (redis as { pulsehubRestoreProfile?: unknown }).pulsehubRestoreProfile === 'function')
     return;
   redis.defineCommand('pulsehubRestoreProfile', { numberOfKeys: 1, lua: RESTORE });
@@ -133,19 +134,19 @@ export interface RestoredChunk {
   text: string | null;
 }
 
-/** Puts window chunks back (RESTORE_CHUNK: never over a newer one), one pipeline. */
+/** Puts window chunks back (RESTORE_CHUNK: never over a newer one), sent together. */
 export async function restoreWindowChunks(
-  redis: Redis,
+  redis: RedisClient,
   layout: RedisLayout,
   chunks: readonly RestoredChunk[],
 ): Promise<void> {
   if (chunks.length === 0) return;
   defineRestoreCommands(redis);
-  const pipeline = redis.pipeline();
-  for (const { id, slot, text } of chunks)
-    pipeline.pulsehubRestoreChunk(layout.profile(id), ringField(slot), text ?? '');
-  const results = (await pipeline.exec()) ?? [];
-  for (const [error] of results) if (error) throw error;
+  await Promise.all(
+    chunks.map(({ id, slot, text }) =>
+      redis.pulsehubRestoreChunk(layout.profile(id), ringField(slot), text ?? ''),
+    ),
+  );
 }
 
 /**
@@ -153,19 +154,16 @@ export async function restoreWindowChunks(
  * record was a tombstone, or never came); resolves how many there were.
  */
 export async function dropChunksWithoutDocument(
-  redis: Redis,
+  redis: RedisClient,
   layout: RedisLayout,
   ids: readonly string[],
 ): Promise<number> {
   if (ids.length === 0) return 0;
   defineRestoreCommands(redis);
-  const pipeline = redis.pipeline();
-  for (const id of ids) pipeline.pulsehubDropWithoutDocument(layout.profile(id));
-  const results = (await pipeline.exec()) ?? [];
-  return results.filter(([error, dropped]) => {
-    if (error) throw error;
-    return dropped === 1;
-  }).length;
+  const results = await Promise.all(
+    ids.map((id) => redis.pulsehubDropWithoutDocument(layout.profile(id))),
+  );
+  return results.filter((dropped) => dropped === 1).length;
 }
 
 /**
@@ -174,7 +172,7 @@ export async function dropChunksWithoutDocument(
  * on Redis Cluster; segment sets are separate keys and are synced afterwards.
  */
 export async function restoreProfiles(
-  redis: Redis,
+  redis: RedisClient,
   layout: RedisLayout,
   profiles: readonly StoredProfile[],
   mode: RestoreMode,
@@ -182,31 +180,32 @@ export async function restoreProfiles(
 ): Promise<string[]> {
   if (profiles.length === 0) return [];
   defineRestoreCommands(redis);
-  const pipeline = redis.pipeline();
-  for (const stored of profiles)
-    pipeline.pulsehubRestoreProfile(
-      layout.profile(stored.profile.id),
-      String(stored.profile.version),
-      storedDocument(stored),
-      mode,
-      ...ringArguments(stored, options.messageIdWindow ?? stored.recentMessageIds.length),
-    );
-  const results = (await pipeline.exec()) ?? [];
+  const results = await Promise.all(
+    profiles.map((stored) =>
+      redis.pulsehubRestoreProfile(
+        layout.profile(stored.profile.id),
+        String(stored.profile.version),
+        storedDocument(stored),
+        mode,
+        ...ringArguments(stored, options.messageIdWindow ?? stored.recentMessageIds.length),
+      ),
+    ),
+  );
   const written: StoredProfile[] = [];
-  results.forEach(([error, applied], index) => {
-    if (error) throw error;
+  results.forEach((applied, index) => {
     const stored = profiles[index];
     if (applied === 1 && stored) written.push(stored);
   });
-  const segments = redis.pipeline();
+  // Each membership in the profile's shard of the segment (schema/redis-keys.ts).
+  const memberships: Array<Promise<number>> = [];
   for (const { profile } of written) {
     for (const segment of profile.segments)
-      segments.sadd(layout.segmentMembers(segment), profile.id);
+      memberships.push(redis.sadd(layout.segmentMembersOf(segment, profile.id), profile.id));
     for (const segment of options.knownSegments ?? [])
       if (!profile.segments.includes(segment))
-        segments.srem(layout.segmentMembers(segment), profile.id);
+        memberships.push(redis.srem(layout.segmentMembersOf(segment, profile.id), profile.id));
   }
-  if (segments.length > 0) await segments.exec();
+  await Promise.all(memberships);
   return written.map((stored) => stored.profile.id);
 }
 
@@ -216,19 +215,16 @@ export async function restoreProfiles(
  * resolves how many of them Redis held.
  */
 export async function forgetProfiles(
-  redis: Redis,
+  redis: RedisClient,
   layout: RedisLayout,
   ids: readonly string[],
   segmentSets: readonly string[],
 ): Promise<number> {
   if (ids.length === 0) return 0;
-  const pipeline = redis.pipeline();
-  for (const id of ids) {
-    pipeline.unlink(layout.profile(id));
-    for (const set of segmentSets) pipeline.srem(set, id);
-  }
-  const results = (await pipeline.exec()) ?? [];
-  for (const [error] of results) if (error) throw error;
-  const perProfile = 1 + segmentSets.length;
-  return results.filter(([, removed], index) => index % perProfile === 0 && removed === 1).length;
+  // Each key is its own slot: the unlinks and one SREM per segment set, sent together.
+  const [removed] = await Promise.all([
+    Promise.all(ids.map((id) => redis.unlink(layout.profile(id)))),
+    Promise.all(segmentSets.map((set) => redis.srem(set, ...ids))),
+  ]);
+  return removed.filter((count) => count === 1).length;
 }

@@ -1,94 +1,84 @@
-import type { Redis, Result } from 'ioredis';
+import type { Result } from 'ioredis';
+import type { RedisClient } from '../lib/redis.ts';
 import { parseStoredProfile, type StoredProfile } from '../schema/profile.ts';
 import type { ProfileChange } from '../schema/profile-change.ts';
 import type { RedisLayout } from '../schema/redis-keys.ts';
 import { RING_FIELDS, ringFieldPairs, windowOf, type RingChunk } from './message-id-ring.ts';
 import type { RecentActivity, RecentActivitySettings } from './recent-activity.ts';
+import {
+  createPersonLocks,
+  newLock,
+  PLAN_TTL_SECONDS,
+  type MergeLocks,
+  type MergePlan,
+} from './person-locks.ts';
+import { stateMarkerKeys } from './state-marker-keys.ts';
 
 /**
  * Writes a profile only if its version is still the one we read, its deletion fence is still
- * the one the writer applied its events against and no identity key says it was merged away,
- * and announces the change in the same atomic step, so a change is published if and only if it
- * was stored. A round that read the profile before a deletion fenced it (a brand-new profile
- * too: version 0 both sides) is refused like a version conflict and re-reads: it cannot write
- * the erased events back (ADR 0005). A write that links identifiers or merges profiles (ADR
- * 0012) carries them in ARGV[8] (JSON, '' for none): every merged profile must still be at the
- * version read and canonical, every newly claimed identifier must have neither a profile nor an
- * identity; then the merged profiles are removed, every identifier of the profile points at it,
- * and each merged profile's own change is announced beside the survivor's.
- * The same step keeps the profile's recent-activity list (KEYS[4], schema/redis-keys.ts): the
- * round's applied activities are pushed (newest at the head), a merged profile's list is moved
- * behind the survivor's, and the list is trimmed to ARGV[10] entries and given ARGV[11] seconds
- * to live; before the announcement, so a subscriber that reacts to it finds the event listed.
- * ARGV[10] '0' writes no list (and still removes the merged profiles' lists).
+ * the one the writer applied its events against, no identity key says it was merged away and
+ * no lock (person-locks.ts) says a merge or erasure is changing it, and announces the change in
+ * the same atomic step, so a change is published if and only if it was stored. A round that
+ * read the profile before a deletion fenced it (a brand-new profile too: version 0 both sides)
+ * is refused like a version conflict and re-reads: it cannot write the erased events back (ADR
+ * 0005). Every key is in the profile's own hash slot (schema/redis-keys.ts), so the step runs
+ * unchanged on Redis Cluster.
+ * A write that merges profiles or links identifiers (ADR 0012, ADR 0015) is the commit of a
+ * merge whose other identifiers are locked already: ARGV[8] is the lock's token and ARGV[12]
+ * the plan that finishes it, stored in the same step (KEYS[6]) unless the token was given up
+ * (KEYS[7]); '' both for a plain write.
+ * The same step keeps the profile's recent-activity list (KEYS[4]): the merged profiles' lists
+ * (ARGV[13] entries, read when they were locked) go behind it, the round's applied activities
+ * are pushed (newest at the head), and the list is trimmed to ARGV[10] entries and given
+ * ARGV[11] seconds to live; before the announcement, so a subscriber that reacts to it finds
+ * the event listed. ARGV[10] '0' writes no list.
  * The same step stores the chunks of the profile's dedupe window its events touched (ADR 0014,
- * message-id-ring.ts) as fields of its hash: ARGV[12] says how many, then field and text of
- * each ('' clears the field); a merged profile's chunks go with its hash.
- * KEYS[1] profile hash, KEYS[2] its fence, KEYS[3] its identity key, KEYS[4] its recent
- * activity; ARGV: expected version, new version, document, channel, all-channel, the
- * ProfileChange (JSON), the fence seen ('' for none), the identity change, the state epoch
- * (GUARDED_COMPARE_AND_SET; '' otherwise), the list's size and TTL, the number of window
- * chunks and their field/text pairs, then the activities (JSON each), oldest first.
+ * message-id-ring.ts) as fields of its hash: after the moved entries, how many, then field and
+ * text of each ('' clears the field).
+ * KEYS: profile hash, fence, identity key, recent activity, lock, merge plans, given-up
+ * merges; ARGV: expected version, new version, document, channel, all-channel, the
+ * ProfileChange (JSON), the fence seen ('' for none), the merge token, the state epoch
+ * (GUARDED_COMPARE_AND_SET; '' otherwise), the list's size and TTL, the merge plan, the number
+ * of moved entries and the entries, the number of window chunks and their field/text pairs,
+ * then the activities (JSON each), oldest first.
  */
 const COMPARE_AND_SET = `
 local fence = redis.call('GET', KEYS[2]) or ''
 if fence ~= ARGV[7] then return 0 end
 local current = redis.call('HGET', KEYS[1], 'version') or '0'
 if current ~= ARGV[1] then return 0 end
-if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
-local identity = nil
+if redis.call('EXISTS', KEYS[3]) == 1 or redis.call('EXISTS', KEYS[5]) == 1 then return 0 end
 if ARGV[8] ~= '' then
-  identity = cjson.decode(ARGV[8])
-  for _, merged in ipairs(identity.absorbed) do
-    if (redis.call('HGET', merged.profile, 'version') or '0') ~= merged.expected then return 0 end
-    if redis.call('EXISTS', merged.identity) == 1 then return 0 end
-  end
-  for _, claimed in ipairs(identity.claimed) do
-    if redis.call('EXISTS', claimed.profile) == 1 then return 0 end
-    if redis.call('EXISTS', claimed.identity) == 1 then return 0 end
-  end
+  if redis.call('SISMEMBER', KEYS[7], ARGV[8]) == 1 then return 0 end
+  redis.call('HSET', KEYS[6], ARGV[8], ARGV[12])
+  redis.call('EXPIRE', KEYS[6], ${PLAN_TTL_SECONDS})
 end
 redis.call('HSET', KEYS[1], 'version', ARGV[2], 'doc', ARGV[3])
-local chunks = tonumber(ARGV[12])
-for i = 0, chunks - 1 do
-  local field, text = ARGV[13 + 2 * i], ARGV[14 + 2 * i]
+local moved = tonumber(ARGV[13])
+local chunksAt = 14 + moved
+local chunks = tonumber(ARGV[chunksAt])
+for i = 1, chunks do
+  local field, text = ARGV[chunksAt + 2 * i - 1], ARGV[chunksAt + 2 * i]
   if text == '' then redis.call('HDEL', KEYS[1], field) else redis.call('HSET', KEYS[1], field, text) end
 end
-local firstRecent = 13 + 2 * chunks
-if identity then
-  for _, merged in ipairs(identity.absorbed) do redis.call('DEL', merged.profile) end
-  for _, key in ipairs(identity.point) do redis.call('SET', key, identity.target) end
-end
+local firstRecent = chunksAt + 2 * chunks + 1
 local recentSize = tonumber(ARGV[10])
-if identity then
-  for _, merged in ipairs(identity.absorbed) do
-    if recentSize > 0 then
-      local moved = redis.call('LRANGE', merged.recent, 0, recentSize - 1)
-      if #moved > 0 then redis.call('RPUSH', KEYS[4], unpack(moved)) end
-    end
-    redis.call('DEL', merged.recent)
-  end
-end
 if recentSize > 0 then
+  if moved > 0 then redis.call('RPUSH', KEYS[4], unpack(ARGV, 14, 13 + moved)) end
   if #ARGV >= firstRecent then redis.call('LPUSH', KEYS[4], unpack(ARGV, firstRecent)) end
   if redis.call('EXISTS', KEYS[4]) == 1 then
     redis.call('LTRIM', KEYS[4], 0, recentSize - 1)
     redis.call('EXPIRE', KEYS[4], ARGV[11])
   end
 end
-redis.call('PUBLISH', ARGV[4], ARGV[6])
+redis.call('SPUBLISH', ARGV[4], ARGV[6])
 redis.call('PUBLISH', ARGV[5], ARGV[6])
-if identity then
-  for _, merged in ipairs(identity.absorbed) do
-    redis.call('PUBLISH', merged.channel, merged.change)
-    redis.call('PUBLISH', ARGV[5], merged.change)
-  end
-end
 return 1
 `;
 
 /**
- * The same step, refused (-1) unless the state marker (KEYS[5]) holds the epoch the writer
+ * The same step, refused (-1) unless the state marker of the profile's slot (KEYS[8],
+ * state-marker-keys.ts) holds the epoch the writer
  * verified (ARGV[9]) and the run_id of the Redis process running the script. A Redis that
  * restarted (empty, or from an RDB/AOF older than our last writes) has another run_id; one
  * that was flushed has no marker; one whose state another processor restored has a new
@@ -98,50 +88,17 @@ return 1
  * processor has noticed.
  */
 const GUARDED_COMPARE_AND_SET = `
-local marker = redis.call('HMGET', KEYS[5], 'epoch', 'runId')
+local marker = redis.call('HMGET', KEYS[8], 'epoch', 'runId')
 if marker[1] ~= ARGV[9] then return -1 end
 if marker[2] ~= string.match(redis.call('INFO', 'server'), 'run_id:(%w+)') then return -1 end
 ${COMPARE_AND_SET}`;
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    pulsehubCompareAndSet(
-      key: string,
-      fenceKey: string,
-      identityKey: string,
-      recentKey: string,
-      expected: string,
-      next: string,
-      doc: string,
-      channel: string,
-      allChannel: string,
-      change: string,
-      seenFence: string,
-      identityChange: string,
-      epoch: string,
-      recentSize: string,
-      recentTtlSeconds: string,
-      ...ringAndRecent: string[]
-    ): Result<number, Context>;
-    pulsehubGuardedCompareAndSet(
-      key: string,
-      fenceKey: string,
-      identityKey: string,
-      recentKey: string,
-      markerKey: string,
-      expected: string,
-      next: string,
-      doc: string,
-      channel: string,
-      allChannel: string,
-      change: string,
-      seenFence: string,
-      identityChange: string,
-      epoch: string,
-      recentSize: string,
-      recentTtlSeconds: string,
-      ...ringAndRecent: string[]
-    ): Result<number, Context>;
+    /** COMPARE_AND_SET: its seven keys, then its arguments. */
+    pulsehubCompareAndSet(...keysAndArgs: string[]): Result<number, Context>;
+    /** GUARDED_COMPARE_AND_SET: the same seven keys and the state marker, then the arguments. */
+    pulsehubGuardedCompareAndSet(...keysAndArgs: string[]): Result<number, Context>;
   }
 }
 
@@ -282,17 +239,19 @@ function storedOf(
 }
 
 export function createProfileStore(
-  redis: Redis,
+  redis: RedisClient,
   layout: RedisLayout,
   options: ProfileStoreOptions = {},
 ): ProfileStore {
   const { verified } = options;
+  const markers = stateMarkerKeys(layout, redis);
   const window = options.messageIdWindow ?? (() => Number.MAX_SAFE_INTEGER);
   const noRecentActivity: RecentActivitySettings = { size: 0, ttlSeconds: 0 };
   const recentSettings = options.recentActivity ?? (() => noRecentActivity);
-  redis.defineCommand('pulsehubCompareAndSet', { numberOfKeys: 4, lua: COMPARE_AND_SET });
+  const locks = createPersonLocks(redis, layout);
+  redis.defineCommand('pulsehubCompareAndSet', { numberOfKeys: 7, lua: COMPARE_AND_SET });
   redis.defineCommand('pulsehubGuardedCompareAndSet', {
-    numberOfKeys: 5,
+    numberOfKeys: 8,
     lua: GUARDED_COMPARE_AND_SET,
   });
   /** The newest `size` activities as the script pushes them; none when the lists are off. */
@@ -305,74 +264,66 @@ export function createProfileStore(
     String(ring?.length ?? 0),
     ...ringFieldPairs(ring ?? []),
   ];
-  /** The identity change as the script reads it: key names computed here, from the layout. */
-  const identityArgument = (id: string, change: IdentityChange | undefined): string =>
-    change === undefined
-      ? ''
-      : JSON.stringify({
-          target: id,
-          absorbed: change.absorbed.map((merged) => ({
-            profile: layout.profile(merged.id),
-            identity: layout.identity(merged.id),
-            expected: String(merged.expectedVersion),
-            channel: layout.profileChannel(merged.id),
-            change: JSON.stringify(merged.change),
-            recent: layout.recentActivity(merged.id),
-          })),
-          claimed: change.claimed.map((claimed) => ({
-            profile: layout.profile(claimed),
-            identity: layout.identity(claimed),
-          })),
-          point: change.identifiers.map((identifier) => layout.identity(identifier)),
-        });
-  async function readMany(ids: readonly string[]): Promise<Array<StoredProfile | undefined>> {
-    if (ids.length === 0) return [];
-    const pipeline = redis.pipeline();
-    for (const id of ids) pipeline.hmget(layout.profile(id), ...DOCUMENT_AND_RING);
-    const results = (await pipeline.exec()) ?? [];
-    return results.map(([error, fields], index) => {
-      if (error) throw error;
-      return storedOf(ids[index] ?? '', fields as Array<string | null>, window());
-    });
-  }
-
-  return {
-    readMany,
-    async readForUpdate(ids) {
-      if (ids.length === 0) return [];
-      const pipeline = redis.pipeline();
-      for (const id of ids)
-        pipeline
-          .get(layout.identity(id))
-          .hmget(layout.profile(id), ...DOCUMENT_AND_RING)
-          .get(layout.erasureFence(id));
-      const results = (await pipeline.exec()) ?? [];
-      for (const [error] of results) if (error) throw error;
-      const text = (reply: unknown) => (typeof reply === 'string' ? reply : null);
-      const read = ids.map((id, index) => ({
-        canonical: text(results[3 * index]?.[1]) ?? id,
-        fields: results[3 * index + 1]?.[1] as Array<string | null>,
-        fence: text(results[3 * index + 2]?.[1]),
-      }));
-      // Identifiers linked elsewhere: their own key holds no profile; read the one they name.
-      const linked = [
-        ...new Set(read.filter((r, i) => r.canonical !== ids[i]).map((r) => r.canonical)),
-      ];
-      const targets = new Map<string, { fields: Array<string | null>; fence: string | null }>();
-      if (linked.length > 0) {
-        const second = redis.pipeline();
-        for (const id of linked)
-          second.hmget(layout.profile(id), ...DOCUMENT_AND_RING).get(layout.erasureFence(id));
-        const replies = (await second.exec()) ?? [];
-        for (const [error] of replies) if (error) throw error;
-        linked.forEach((id, index) =>
-          targets.set(id, {
-            fields: replies[2 * index]?.[1] as Array<string | null>,
-            fence: text(replies[2 * index + 1]?.[1]),
-          }),
-        );
-      }
-      return read.map((own, index) => {
+  /** What finishes a merge committed by `write` under `lock` (person-locks.ts). */
+  const mergePlanOf = (write: ProfileWrite, lock: string): MergePlan => {
+    const change = write.identity;
+    const absorbed = change?.absorbed ?? [];
+    const claimed = change?.claimed ?? [];
+    const locked = new Set([...claimed, ...absorbed.map(({ id }) => id)]);
+    return {
+      lock,
+      survivor: write.id,
+      // The others point at the survivor already, or at a profile merged now (locked).
+      repoint: (change?.identifiers ?? []).filter((identifier) => !locked.has(identifier)),
+      claimed: [...claimed],
+      absorbed: absorbed.map(({ id, change: merged }) => ({ id, change: JSON.stringify(merged) })),
+    };
+  };
+  /** A merge's lock, when the write merges a profile or claims an identifier. */
+  const lockOf = (write: ProfileWrite): string | undefined =>
+    (write.identity?.absorbed.length ?? 0) + (write.identity?.claimed.length ?? 0) > 0
+      ? newLock(write.id, 'merge')
+      : undefined;
+  /** One read of readForUpdate, with the locks held on what it read. */
+  async function readForUpdateOnce(ids: readonly string[]): Promise<{
+    read: ProfileForUpdate[];
+    locked: Array<{ id: string; lock: string }>;
+  }> {
+    const locked: Array<{ id: string; lock: string }> = [];
+    const noteLock = (id: string, lock: string | null) => {
+      if (lock !== null) locked.push({ id, lock });
+    };
+    const read = await Promise.all(
+      ids.map(async (id) => {
+        const [canonical, fields, fence, lock] = await Promise.all([
+          redis.get(layout.identity(id)),
+          redis.hmget(layout.profile(id), ...DOCUMENT_AND_RING),
+          redis.get(layout.erasureFence(id)),
+          redis.get(layout.personLock(id)),
+        ]);
+        noteLock(id, lock);
+        return { canonical: canonical ?? id, fields, fence };
+      }),
+    );
+    // Identifiers linked elsewhere: their own key holds no profile; read the one they name.
+    const linked = [
+      ...new Set(read.filter((r, i) => r.canonical !== ids[i]).map((r) => r.canonical)),
+    ];
+    const targets = new Map<string, { fields: Array<string | null>; fence: string | null }>();
+    await Promise.all(
+      linked.map(async (id) => {
+        const [fields, fence, lock] = await Promise.all([
+          redis.hmget(layout.profile(id), ...DOCUMENT_AND_RING),
+          redis.get(layout.erasureFence(id)),
+          redis.get(layout.personLock(id)),
+        ]);
+        noteLock(id, lock);
+        targets.set(id, { fields, fence });
+      }),
+    );
+    return {
+      locked,
+      read: read.map((own, index) => {
         const target = own.canonical === ids[index] ? own : targets.get(own.canonical);
         return {
           canonical: own.canonical,
@@ -381,12 +332,37 @@ export function createProfileStore(
           fence: own.fence,
           canonicalFence: target?.fence ?? null,
         };
-      });
+      }),
+    };
+  }
+
+  async function readMany(ids: readonly string[]): Promise<Array<StoredProfile | undefined>> {
+    if (ids.length === 0) return [];
+    const results = await Promise.all(
+      ids.map((id) => redis.hmget(layout.profile(id), ...DOCUMENT_AND_RING)),
+    );
+    return results.map((fields, index) => storedOf(ids[index] ?? '', fields, window()));
+  }
+
+  return {
+    readMany,
+    async readForUpdate(ids) {
+      if (ids.length === 0) return [];
+      // A lock (person-locks.ts) means a merge or erasure is changing the identifier: what was
+      // read may be gone in a moment, and a write would be refused; so wait, and read again.
+      for (;;) {
+        const { read, locked } = await readForUpdateOnce(ids);
+        if (locked.length === 0) return read;
+        await locks.awaitUnlocked(
+          locked.map(({ id }) => id),
+          locked.map(({ lock }) => lock),
+        );
+      }
     },
     async readFences(ids) {
       if (ids.length === 0) return [];
-      const fences = await redis.mget(ids.map((id) => layout.erasureFence(id)));
-      return fences.map((fence) => fence ?? null);
+      // One GET per fence: each is in its own profile's slot, and on a cluster MGET is one slot.
+      return Promise.all(ids.map((id) => redis.get(layout.erasureFence(id))));
     },
     async writeMany(writes) {
       if (writes.length === 0) return [];
@@ -394,15 +370,35 @@ export function createProfileStore(
       if (verified && epoch === undefined)
         throw new RedisStateLostError('the Redis state is not verified');
       const { size, ttlSeconds } = recentSettings();
-      const pipeline = redis.pipeline();
-      for (const write of writes) {
+      // Step 1 of every merge in the batch (person-locks.ts): its other identifiers, locked.
+      const mergeLocks = writes.map(lockOf);
+      const held = await Promise.all(
+        writes.map((write, index): Promise<MergeLocks | undefined> => {
+          const lock = mergeLocks[index];
+          const change = write.identity;
+          return lock === undefined || change === undefined
+            ? Promise.resolve(undefined)
+            : locks.lockForMerge(lock, change.absorbed, change.claimed, size);
+        }),
+      );
+      const plans = writes.map((write, index) => {
+        const lock = mergeLocks[index];
+        return lock === undefined ? undefined : mergePlanOf(write, lock);
+      });
+      const sent = writes.map((write, index) => {
+        if (held[index]?.locked === false) return Promise.resolve(0); // a conflict, re-read
         const { id, expectedVersion, nextVersion, document, change, fence } = write;
+        const plan = plans[index];
+        const moved = held[index]?.moved.flat() ?? [];
         const keys = [
           layout.profile(id),
           layout.erasureFence(id),
           layout.identity(id),
           layout.recentActivity(id),
-        ] as const;
+          layout.personLock(id),
+          layout.mergePlans(id),
+          layout.abandonedMerges(id),
+        ];
         const args = [
           String(expectedVersion),
           String(nextVersion),
@@ -411,24 +407,42 @@ export function createProfileStore(
           layout.allProfilesChannel,
           JSON.stringify(change),
           fence ?? '',
-          identityArgument(id, write.identity),
+          plan === undefined ? '' : (JSON.parse(plan.lock) as { token: string }).token,
           epoch ?? '',
           String(size),
           String(ttlSeconds),
+          plan === undefined ? '' : JSON.stringify(plan),
+          String(moved.length),
+          ...moved,
           ...ringArguments(write.ring),
           ...recentArguments(write.recent, size),
-        ] as const;
-        if (epoch === undefined) pipeline.pulsehubCompareAndSet(...keys, ...args);
-        else pipeline.pulsehubGuardedCompareAndSet(...keys, layout.stateMarker, ...args);
-      }
-      const results = (await pipeline.exec()) ?? [];
+        ];
+        return epoch === undefined
+          ? redis.pulsehubCompareAndSet(...keys, ...args)
+          : redis.pulsehubGuardedCompareAndSet(...keys, markers.of(layout.profile(id)), ...args);
+      });
+      // Sent together (auto-pipelining: one round trip per node); every reply is awaited.
+      const results = await Promise.allSettled(sent);
+      // Step 3 of every committed merge; a merge not committed gives its locks back.
+      await Promise.all(
+        writes.map((_, index) => {
+          const plan = plans[index];
+          const taken = held[index];
+          if (plan === undefined || taken === undefined || !taken.locked) return undefined;
+          const outcome = results[index];
+          if (outcome?.status === 'rejected')
+            // Redis may be gone: the locks then stay, for whoever meets them to settle.
+            return locks.settleOwn(plan, taken.held).catch(() => undefined);
+          return outcome?.value === 1 ? locks.finish(plan) : locks.release(taken.held, plan.lock);
+        }),
+      );
       const conflicts: string[] = [];
       let lost = false;
-      results.forEach(([error, applied], index) => {
-        if (error) throw error;
+      results.forEach((outcome, index) => {
+        if (outcome.status === 'rejected') throw outcome.reason;
         const write = writes[index];
-        if (applied === -1) lost = true;
-        else if (applied !== 1 && write) conflicts.push(write.id);
+        if (outcome.value === -1) lost = true;
+        else if (outcome.value !== 1 && write) conflicts.push(write.id);
       });
       if (lost)
         throw new RedisStateLostError(
@@ -438,15 +452,23 @@ export function createProfileStore(
     },
     async syncSegmentSets(memberships, knownSegments) {
       if (memberships.length === 0) return;
-      const pipeline = redis.pipeline();
-      for (const { id, segments } of memberships) {
+      // The last membership of a profile wins, as it would applied in order; then one SADD and
+      // one SREM per segment shard, sent together (auto-pipelining groups them per node).
+      const latest = new Map(memberships.map(({ id, segments }) => [id, segments]));
+      const additions = new Map<string, string[]>();
+      const removals = new Map<string, string[]>();
+      for (const [id, segments] of latest)
         for (const segment of new Set([...knownSegments, ...segments])) {
-          if (segments.includes(segment)) pipeline.sadd(layout.segmentMembers(segment), id);
-          else pipeline.srem(layout.segmentMembers(segment), id);
+          const sets = segments.includes(segment) ? additions : removals;
+          const key = layout.segmentMembersOf(segment, id);
+          const ids = sets.get(key);
+          if (ids) ids.push(id);
+          else sets.set(key, [id]);
         }
-      }
-      const results = (await pipeline.exec()) ?? [];
-      for (const [error] of results) if (error) throw error;
+      await Promise.all([
+        ...[...additions].map(([key, ids]) => redis.sadd(key, ...ids)),
+        ...[...removals].map(([key, ids]) => redis.srem(key, ...ids)),
+      ]);
     },
   };
 }

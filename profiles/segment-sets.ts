@@ -1,24 +1,18 @@
-import type { Redis } from 'ioredis';
+import { scanKeys, type RedisClient } from '../lib/redis.ts';
 import type { RedisLayout } from '../schema/redis-keys.ts';
 
 /**
- * Every segment member set of the deployment, for a profile to leave those its document no
- * longer names (a deletion, a restore of a forgotten profile). Segments are few, so a SCAN of
- * their keys is cheap.
+ * Every segment member set of the deployment (every shard of every segment), for a profile to
+ * leave those its document no longer names (a deletion, a restore of a forgotten profile).
+ * Segments are few, so a SCAN of their keys is cheap; it runs on every primary, since on Redis
+ * Cluster each node holds its own shards.
  */
-export async function segmentMemberSets(redis: Redis, layout: RedisLayout): Promise<string[]> {
+export async function segmentMemberSets(
+  redis: RedisClient,
+  layout: RedisLayout,
+): Promise<string[]> {
   const keys = new Set<string>();
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(
-      cursor,
-      'MATCH',
-      layout.segmentMembersPattern,
-      'COUNT',
-      1_000,
-    );
+  for await (const found of scanKeys(redis, layout.segmentMembersPattern))
     for (const key of found) keys.add(key);
-    cursor = next;
-  } while (cursor !== '0');
   return [...keys];
 }

@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import {
   EVENT_TIME_WINDOW,
@@ -5,9 +6,10 @@ import {
   MAX_TIMESTAMP_AHEAD_MS,
   topicEventSchema,
 } from './event.ts';
+import { repoPath } from './repo-root.ts';
 
 /** Where the generated schema is checked in; `npm run schema:event` writes it. */
-export const EVENT_JSON_SCHEMA_PATH = new URL('./event.schema.json', import.meta.url);
+export const EVENT_JSON_SCHEMA_PATH = pathToFileURL(repoPath('schema', 'event.schema.json'));
 
 const TIME_RULE =
   `ISO 8601 date-time within [${EVENT_TIME_WINDOW.from}, ${EVENT_TIME_WINDOW.to}); ` +

@@ -10,7 +10,7 @@ export interface TopicNames {
   changelog: string;
 }
 
-/** A topic as it is created (lib/kafka/topics.ts ensureTopics); replication is the broker's. */
+/** A topic as it is created (lib/kafka/topics.ts ensureTopics sizes its replication). */
 export type TopicSpec = Pick<ITopicConfig, 'topic' | 'numPartitions' | 'configEntries'>;
 
 /** Topic specifications; topics are created explicitly, never auto-created by the broker. */

@@ -1,17 +1,14 @@
 // Node.js processes started from the tests and the benchmark: a service's `main.ts`, a baseline
-// server or a load generator, each run with the tsx loader from the repository root. The
-// supervisor of `npm start` has its own (scripts/supervisor/child.ts): it prefixes every line
-// to the terminal and owns process groups, which none of these want.
+// server or a load generator, each run with the tsx loader from the repository root (a service
+// may run from the build instead: service-runtime.ts). The supervisor of `npm start` has its
+// own (scripts/supervisor/child.ts): it prefixes every line to the terminal and owns process
+// groups, which none of these want.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
-// Resolved from this repository's node_modules, whatever the current directory is.
-const TSX_LOADER = import.meta.resolve('tsx');
+import { REPO_ROOT } from '../schema/repo-root.ts';
+import { nodeArgsFor, type ServiceRuntime } from './service-runtime.ts';
 
 export interface NodeProcess {
   readonly name: string;
@@ -28,8 +25,10 @@ export interface NodeProcess {
 
 export interface SpawnOptions {
   name: string;
-  /** Entry file relative to the repository root. */
+  /** Entry file (a .ts source) relative to the repository root. */
   entry: string;
+  /** The source under tsx (default), or its compiled file from `npm run build` on plain node. */
+  runtime?: ServiceRuntime;
   args?: string[];
   /** Added to this process's environment. */
   env?: Record<string, string>;
@@ -65,14 +64,11 @@ process.on('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-function spawnTsx(options: SpawnOptions): ChildProcess {
+function spawnEntry(options: SpawnOptions): ChildProcess {
   const child = spawn(
     process.execPath,
     [
-      '--import',
-      TSX_LOADER,
-      ...(options.nodeFlags ?? []),
-      path.join(REPO_ROOT, options.entry),
+      ...nodeArgsFor(options.runtime ?? 'tsx', options.entry, { flags: options.nodeFlags ?? [] }),
       ...(options.args ?? []),
     ],
     {
@@ -94,7 +90,7 @@ async function rssOf(pid: number): Promise<number> {
 }
 
 export async function spawnNode(options: SpawnOptions): Promise<NodeProcess> {
-  const child = spawnTsx(options);
+  const child = spawnEntry(options);
   const limit = options.outputLimit ?? Number.POSITIVE_INFINITY;
   let output = '';
   const keep = (chunk: Buffer) => {
@@ -152,11 +148,11 @@ export async function spawnNode(options: SpawnOptions): Promise<NodeProcess> {
  * output and its stderr alone. Kills it after `timeoutMs`.
  */
 export async function runNodeUntilExit(
-  options: Pick<SpawnOptions, 'entry' | 'args' | 'env'> & { timeoutMs?: number },
+  options: Pick<SpawnOptions, 'entry' | 'args' | 'env' | 'runtime'> & { timeoutMs?: number },
 ): Promise<{ code: number | null; output: string; stderr: string }> {
   let output = '';
   let stderr = '';
-  const child = spawnTsx({ name: options.entry, ...options });
+  const child = spawnEntry({ name: options.entry, ...options });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => {
     output += chunk.toString();

@@ -3,9 +3,9 @@
 //   npm run rebuild-profiles -- --profiles u1,u2   only these
 // Settings (Redis, key prefix, database) are the processor's, environment overrides included.
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { loadServiceConfig } from '../config/client/load.ts';
+import { connectRedis } from '../lib/redis.ts';
 import { processorConfigSchema } from '../processor/config.ts';
 import { rebuildProfiles, type RebuildProgress } from '../processor/rebuild/rebuild-profiles.ts';
 import { profileRulesFromConfig } from '../processor/rules.ts';
@@ -25,7 +25,10 @@ const profileIds = values.profiles
 
 const config = await loadServiceConfig('processor', processorConfigSchema);
 const pool = new pg.Pool({ connectionString: config.database.url, max: 2 });
-const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3 });
+const redis = connectRedis(config.redis.url, {
+  maxRetriesPerRequest: 3,
+  enableAutoPipelining: true,
+});
 const number = new Intl.NumberFormat('en-US');
 const line = (p: RebuildProgress) => {
   const percent = p.totalEvents > 0 ? Math.min(100, (100 * p.events) / p.totalEvents) : 100;

@@ -30,11 +30,12 @@ import { onStopSignal } from './supervisor/signals.ts';
 import { superviseService, type SupervisedService } from './supervisor/supervised-service.ts';
 import { loadTopicSettings, specsOf } from './supervisor/topic-settings.ts';
 import { ADMIN_TOKEN, mintDevToken } from './dev-auth.ts';
+import { assertBuildIsCurrent } from './service-runtime.ts';
 
 interface ServiceEntry {
   /** Its application name, which also names its configuration files (config/<name>.yml). */
   name: string;
-  /** Entry file, relative to the repository root. */
+  /** Its .ts entry file, relative to the repository root (the build runs its dist/ twin). */
   entry: string;
   /** Started only once these are ready. */
   startAfter?: readonly string[];
@@ -120,6 +121,7 @@ function startService(service: ServiceSpec, env: NodeJS.ProcessEnv): void {
   const child = superviseService({
     name: service.name,
     entry: service.entry,
+    runtime: options.runtime,
     cwd: repoRoot,
     env,
     prefix: prefix(service.name),
@@ -151,6 +153,11 @@ function folderEnv(): NodeJS.ProcessEnv {
 }
 
 async function main(): Promise<void> {
+  // Before anything starts: stale compiled code would run other code than the sources show.
+  if (options.runtime === 'built') {
+    await assertBuildIsCurrent(SERVICES.map((service) => service.entry));
+    say(`services run from the build (dist/) on plain node`);
+  }
   infraStarting = ensureInfrastructure(infraOptionsFromEnv(say));
   const infra = await infraStarting;
   if (shutdown) return;

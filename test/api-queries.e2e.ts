@@ -1,5 +1,5 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectRedis, type RedisClient } from '../lib/redis.ts';
 import { redisLayout } from '../schema/redis-keys.ts';
 import { eventually, sendSegment, type graphql } from './support/http.ts';
 import { useSystem } from './support/use-system.ts';
@@ -19,7 +19,7 @@ interface Connection<T> {
  */
 describe('federated API queries on real data', () => {
   const { sandbox, system } = useSystem();
-  let redis: Redis;
+  let redis: RedisClient;
   let alice: string;
   let bob: string;
   let crowd: string[];
@@ -33,7 +33,7 @@ describe('federated API queries on real data', () => {
   ];
 
   beforeAll(async () => {
-    redis = new Redis(sandbox().redisUrl);
+    redis = connectRedis(sandbox().redisUrl, { enableAutoPipelining: true });
     alice = `alice-${sandbox().id}`;
     bob = `bob-${sandbox().id}`;
     crowd = Array.from({ length: 150 }, (_, i) => `crowd-${i}-${sandbox().id}`);
@@ -114,8 +114,10 @@ describe('federated API queries on real data', () => {
   it('segment(name) gives the size and pages through every member exactly once', async () => {
     const layout = redisLayout(sandbox().keyPrefix);
     // Membership comes from the processor's segment rules; here the set is filled directly.
-    await redis.sadd(layout.segmentMembers('big'), ...crowd, 'deleted-profile');
-    await redis.sadd(layout.segmentMembers('small'), alice, bob);
+    const join = (segment: string, ids: string[]) =>
+      Promise.all(ids.map((id) => redis.sadd(layout.segmentMembersOf(segment, id), id)));
+    await join('big', [...crowd, 'deleted-profile']);
+    await join('small', [alice, bob]);
     const query = `query ($name: String!, $after: String) { segment(name: $name) { name size
       members(first: 40, after: $after) { edges { cursor node { id eventCount } }
       pageInfo { hasNextPage endCursor } } } }`;

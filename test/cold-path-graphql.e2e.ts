@@ -1,5 +1,5 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectRedis, type RedisClient } from '../lib/redis.ts';
 import type { ActivityEvent } from '../schema/event.ts';
 import { parseChangelogKey } from '../profiles/changelog-keys.ts';
 import { RING_SLOTS } from '../profiles/message-id-ring.ts';
@@ -10,6 +10,7 @@ import { eventually } from './support/http.ts';
 import { syntheticEvents } from './support/event-stream.ts';
 import { produceEvents, produceRaw, readTopic } from './support/kafka.ts';
 import { storedSnapshot } from './support/profiles.ts';
+import { segmentMembersIn } from './support/segment-members.ts';
 import { useSystem } from './support/use-system.ts';
 
 interface Page {
@@ -24,7 +25,7 @@ const ACTIVITIES = `query ($id: ID!, $first: Int!, $after: String) {
 describe('cold path through GraphQL: activities, snapshot fallback, deletion', () => {
   const { sandbox, system } = useSystem({ partitions: 3 });
   let archive: ArchiveProbe;
-  let redis: Redis;
+  let redis: RedisClient;
   let layout: RedisLayout;
 
   const activitiesPage = async (id: string, first: number, after?: string | null) => {
@@ -46,7 +47,7 @@ describe('cold path through GraphQL: activities, snapshot fallback, deletion', (
 
   beforeAll(async () => {
     archive = archiveProbe(sandbox());
-    redis = new Redis(sandbox().redisUrl);
+    redis = connectRedis(sandbox().redisUrl);
     layout = redisLayout(sandbox().keyPrefix);
   });
   afterAll(async () => {
@@ -149,7 +150,9 @@ describe('cold path through GraphQL: activities, snapshot fallback, deletion', (
     await produceRaw(sandbox(), sandbox().topics.changelog, [
       { key: id, value: JSON.stringify(storedSnapshot(id, 5, { segments: ['vip'] })) },
     ]);
-    await redis.sadd(layout.segmentMembers('vip'), id, other);
+    await Promise.all(
+      [id, other].map((each) => redis.sadd(layout.segmentMembersOf('vip', each), each)),
+    );
     await eventually(async () => ((await snapshotRow(id)) ? true : undefined));
     await eventually(async () => ((await archive.counts(id)).rows === 5 ? true : undefined));
     await eventually(async () =>
@@ -172,7 +175,7 @@ describe('cold path through GraphQL: activities, snapshot fallback, deletion', (
       },
     });
     expect(await redis.exists(layout.profile(id))).toBe(0);
-    expect(await redis.smembers(layout.segmentMembers('vip'))).toEqual([other]);
+    expect(await segmentMembersIn(redis, layout, 'vip')).toEqual([other]);
     expect((await archive.counts(id)).rows).toBe(0);
     expect(await archive.query('select 1 from event_keys where profile_id = $1', [id])).toEqual([]);
     expect((await archive.counts(other)).rows).toBe(2);

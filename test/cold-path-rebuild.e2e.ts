@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectRedis, type RedisClient } from '../lib/redis.ts';
 import { createProfileStore, type ProfileStore } from '../profiles/profile-store.ts';
 import { loadServiceConfig } from '../config/client/load.ts';
 import { processorConfigSchema } from '../processor/config.ts';
@@ -67,7 +67,7 @@ function asSets(stored: StoredProfile | undefined) {
 
 describe('cold path: Redis rebuilt from the archive', () => {
   const { sandbox, system } = useSystem({ partitions: 3 });
-  let redis: Redis;
+  let redis: RedisClient;
   let pool: pg.Pool;
   let store: ProfileStore;
   let archive: ArchiveProbe;
@@ -78,15 +78,20 @@ describe('cold path: Redis rebuilt from the archive', () => {
   let personsBefore: Array<StoredProfile | undefined>;
   const layout = () => redisLayout(sandbox().keyPrefix);
   const readPersons = () => store.readMany(persons.map((person) => person.userId));
+  // One GET per key, not MGET: on a cluster the identity keys lie in different slots.
   const identityKeys = () =>
-    redis.mget(persons.flatMap((person) => [person.anon1, person.anon2].map(layout().identity)));
+    Promise.all(
+      persons
+        .flatMap((person) => [person.anon1, person.anon2].map(layout().identity))
+        .map((key) => redis.get(key)),
+    );
 
   const readAll = () => store.readMany(ids);
   const totalCount = (profiles: Array<StoredProfile | undefined>) =>
     profiles.reduce((sum, p) => sum + (p?.profile.eventCount ?? 0), 0);
 
   beforeAll(async () => {
-    redis = new Redis(sandbox().redisUrl);
+    redis = connectRedis(sandbox().redisUrl, { enableAutoPipelining: true });
     pool = new pg.Pool({ connectionString: sandbox().databaseUrl, max: 2 });
     store = createProfileStore(redis, redisLayout(sandbox().keyPrefix));
     archive = archiveProbe(sandbox());
@@ -267,9 +272,11 @@ describe('cold path: Redis rebuilt from the archive', () => {
   it('rebuilds only the named profiles with the real script, a person by any identifier', async () => {
     const named = [ids[3], ids[7]] as string[];
     const person = persons[1] as Person;
-    await redis.del(
-      ...[...named, person.userId].map((id) => layout().profile(id)),
-      ...[person.anon1, person.anon2].map((id) => layout().identity(id)),
+    await Promise.all(
+      [
+        ...[...named, person.userId].map((id) => layout().profile(id)),
+        ...[person.anon1, person.anon2].map((id) => layout().identity(id)),
+      ].map((key) => redis.del(key)),
     );
     // The person named by its second device's anonymous id.
     const selection = [...named, person.anon2].join(',');

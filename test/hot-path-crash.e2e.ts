@@ -6,6 +6,7 @@ import { produceEvents, readTopic } from './support/kafka.ts';
 import { sandboxProfiles } from './support/profiles.ts';
 import type { ChildService } from './support/child-service.ts';
 import { countersMismatch, randomBetween, spawnProcessor } from './support/processor.ts';
+import { segmentMembersIn, segmentSize } from './support/segment-members.ts';
 import { parseChangelogKey } from '../profiles/changelog-keys.ts';
 import { windowOf } from '../profiles/message-id-ring.ts';
 import { parseStoredProfile, type StoredProfile } from '../schema/profile.ts';
@@ -36,11 +37,12 @@ describe('hot path: exact counters while the processor is SIGKILLed and restarte
 
   /** Events applied so far: the sum of the profiles' versions (one per applied event). */
   async function appliedSoFar(): Promise<number> {
-    const pipeline = profiles.redis.pipeline();
-    for (let i = 0; i < PROFILES; i++)
-      pipeline.hget(profiles.layout.profile(`${sandbox.id}-u${i}`), 'version');
-    const results = (await pipeline.exec()) ?? [];
-    return results.reduce((sum, [, version]) => sum + Number(version ?? 0), 0);
+    const versions = await Promise.all(
+      Array.from({ length: PROFILES }, (_, i) =>
+        profiles.redis.hget(profiles.layout.profile(`${sandbox.id}-u${i}`), 'version'),
+      ),
+    );
+    return versions.reduce((sum, version) => sum + Number(version ?? 0), 0);
   }
 
   it(`applies ${EVENTS} events over ${PROFILES} profiles exactly once across ${WAVES - 1} kills`, async () => {
@@ -131,12 +133,12 @@ describe('hot path: a redelivered batch repairs the segment sets a crash left be
   it('puts every profile back into its segment set when its events are read again', async () => {
     const { events, expected } = eventStream(sandbox.id, 400, 40);
     const ids = [...expected.keys()].sort();
-    const identified = profiles.layout.segmentMembers('identified');
     const settled = () =>
       eventually(
         async () => {
           const exact = (await countersMismatch(profiles, expected)).length === 0;
-          return exact && (await profiles.redis.scard(identified)) === ids.length
+          return exact &&
+            (await segmentSize(profiles.redis, profiles.layout, 'identified')) === ids.length
             ? true
             : undefined;
         },
@@ -150,11 +152,13 @@ describe('hot path: a redelivered batch repairs the segment sets a crash left be
     const versions = (await profiles.store.readMany(ids)).map((s) => s?.profile.version);
 
     // What a crash between the profile writes and the segment-set sync leaves behind.
-    await profiles.redis.del(identified);
+    await Promise.all(
+      profiles.layout.segmentMemberShards('identified').map((key) => profiles.redis.del(key)),
+    );
     processor = await spawnProcessor(sandbox, { CONSUMER_GROUP_ID: `${sandbox.id}-redelivery` });
     await settled();
 
-    expect((await profiles.redis.smembers(identified)).sort()).toEqual(ids);
+    expect(await segmentMembersIn(profiles.redis, profiles.layout, 'identified')).toEqual(ids);
     // Read again, counted once: the redelivery changed no profile.
     expect((await profiles.store.readMany(ids)).map((s) => s?.profile.version)).toEqual(versions);
   }, 120_000);

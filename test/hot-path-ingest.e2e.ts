@@ -1,10 +1,10 @@
 import { Analytics } from '@segment/analytics-node';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadServiceConfig } from '../config/client/load.ts';
 import { gatewayConfigSchema } from '../gateway/config.ts';
 import { createGatewayService } from '../gateway/service.ts';
 import { createLogger } from '../lib/logger.ts';
+import { connectRedis } from '../lib/redis.ts';
 import { startService, stopService } from '../lib/service.ts';
 import { DEAD_LETTER_HEADERS } from '../lib/kafka/dead-letter.ts';
 import type { ProfileChange } from '../schema/profile-change.ts';
@@ -250,17 +250,20 @@ describe('hot path: ingest, processor, announcements, dead letters', () => {
       device: { type: 'MOBILE', os: 'iOS', browser: 'Safari' },
       segments: ['identified', 'mobile'],
     });
-    expect(await profiles.redis.sismember(profiles.layout.segmentMembers('mobile'), id)).toBe(1);
+    expect(await profiles.redis.sismember(profiles.layout.segmentMembersOf('mobile', id), id)).toBe(
+      1,
+    );
   });
 
   it('announces one coalesced change per profile and batch, with segments entered and left', async () => {
     const id = `${sandbox().id}-pubsub`;
-    const subscriber = new Redis(sandbox().redisUrl);
+    // A profile's channel is a shard channel: on a cluster only the node of its slot carries it.
+    const subscriber = connectRedis(sandbox().redisUrl, {}, { shardedSubscribers: true });
     const messages: ProfileChange[] = [];
-    subscriber.on('message', (_channel: string, message: string) =>
+    subscriber.on('smessage', (_channel: string, message: string) =>
       messages.push(JSON.parse(message) as ProfileChange),
     );
-    await subscriber.subscribe(profiles.layout.profileChannel(id));
+    await subscriber.ssubscribe(profiles.layout.profileChannel(id));
     try {
       const ua =
         'Mozilla/5.0 (iPad; CPU OS 16_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.6 Mobile/15E148 Safari/604.1';
@@ -289,7 +292,9 @@ describe('hot path: ingest, processor, announcements, dead letters', () => {
       });
       await eventually(async () => (messages.some((m) => m.version === 4) ? true : undefined));
       expect(messages[1]?.segments).toEqual({ entered: [], left: ['mobile'] });
-      expect(await profiles.redis.sismember(profiles.layout.segmentMembers('mobile'), id)).toBe(0);
+      expect(
+        await profiles.redis.sismember(profiles.layout.segmentMembersOf('mobile', id), id),
+      ).toBe(0);
     } finally {
       subscriber.disconnect();
     }

@@ -7,6 +7,7 @@ import { archiveProbe, type ArchiveProbe } from './support/archive.ts';
 import { collect, receivedAtLeast, wsClient } from './support/graphql-ws.ts';
 import { eventually, sendSegment } from './support/http.ts';
 import { sandboxProfiles, storedSnapshot } from './support/profiles.ts';
+import { segmentMembersIn } from './support/segment-members.ts';
 import { useSystem } from './support/use-system.ts';
 
 interface Seen {
@@ -28,30 +29,33 @@ describe('the Profile subgraph answers persons, whichever identifier is asked', 
   async function storeCanonical(stored: StoredProfile, merged?: { id: string; version: number }) {
     const { redis, layout } = profiles;
     const id = stored.profile.id;
-    const write = redis.multi();
-    if (merged) write.unlink(layout.profile(merged.id));
-    for (const identifier of stored.profile.identifiers)
-      if (identifier !== id) write.set(layout.identity(identifier), id);
-    write.hset(
-      layout.profile(id),
-      'version',
-      stored.profile.version,
-      'doc',
-      JSON.stringify(stored),
-    );
-    const announce = (change: ProfileChange) => {
-      write.publish(layout.profileChannel(change.id), JSON.stringify(change));
-      write.publish(layout.allProfilesChannel, JSON.stringify(change));
+    // Each key is in its own slot: the writes go together, then the announcements, as the
+    // merge's steps leave them (profiles/person-locks.ts).
+    await Promise.all([
+      merged ? redis.unlink(layout.profile(merged.id)) : undefined,
+      ...stored.profile.identifiers
+        .filter((identifier) => identifier !== id)
+        .map((identifier) => redis.set(layout.identity(identifier), id)),
+      redis.hset(
+        layout.profile(id),
+        'version',
+        stored.profile.version,
+        'doc',
+        JSON.stringify(stored),
+      ),
+    ]);
+    const announce = async (change: ProfileChange) => {
+      await redis.spublish(layout.profileChannel(change.id), JSON.stringify(change));
+      await redis.publish(layout.allProfilesChannel, JSON.stringify(change));
     };
     if (merged)
-      announce({
+      await announce({
         id: merged.id,
         version: merged.version + 1,
         segments: { entered: [], left: [] },
         mergedInto: id,
       });
-    announce({ id, version: stored.profile.version, segments: { entered: [], left: [] } });
-    await write.exec();
+    await announce({ id, version: stored.profile.version, segments: { entered: [], left: [] } });
   }
 
   const canonicalOf = (version: number, identifiers: string[], mergedFrom: string[]) => ({
@@ -86,7 +90,7 @@ describe('the Profile subgraph answers persons, whichever identifier is asked', 
     });
     // The person: user + anon merged; `other` is a profile of its own, merged later.
     await storeCanonical(canonicalOf(3, [person.user, person.anon], [person.anon]));
-    await profiles.redis.sadd(profiles.layout.segmentMembers('vip'), person.user);
+    await profiles.redis.sadd(profiles.layout.segmentMembersOf('vip', person.user), person.user);
     await profiles.redis.hset(
       profiles.layout.profile(person.other),
       'version',
@@ -204,12 +208,14 @@ describe('the Profile subgraph answers persons, whichever identifier is asked', 
     });
     expect([...(answer.data?.deleteProfile.identifiers ?? [])].sort()).toEqual([...all].sort());
     const { redis, layout } = profiles;
-    expect(
-      await redis.exists(...all.flatMap((id) => [layout.profile(id), layout.identity(id)])),
-    ).toBe(0);
+    const existing = (keys: string[]) =>
+      Promise.all(keys.map((key) => redis.exists(key))).then((found) =>
+        found.reduce((sum, n) => sum + n, 0),
+      );
+    expect(await existing(all.flatMap((id) => [layout.profile(id), layout.identity(id)]))).toBe(0);
     // A fence per identifier, so what is still in flight of any of them is dropped.
-    expect(await redis.exists(...all.map((id) => layout.erasureFence(id)))).toBe(all.length);
-    expect(await redis.smembers(layout.segmentMembers('vip'))).toEqual([]);
+    expect(await existing(all.map((id) => layout.erasureFence(id)))).toBe(all.length);
+    expect(await segmentMembersIn(redis, layout, 'vip')).toEqual([]);
     for (const table of ['events', 'event_keys', 'profiles']) {
       const [row] = await archive.query<{ n: number }>(
         `select count(*)::int as n from ${table} where profile_id = any($1)`,

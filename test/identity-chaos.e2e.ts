@@ -3,7 +3,6 @@
 // is killed three times; then every person is one exact profile, and a rebuild from the
 // archive gives the same profiles.
 import { isDeepStrictEqual } from 'node:util';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { benchAuth } from '../bench/support/auth.ts';
@@ -11,6 +10,7 @@ import { startService, type RunningService } from '../bench/support/services.ts'
 import { startScenarioSystem, until } from '../chaos/setup.ts';
 import type { ChaosContext } from '../chaos/scenario.ts';
 import { loadServiceConfig } from '../config/client/load.ts';
+import { connectRedis } from '../lib/redis.ts';
 import { processorConfigSchema } from '../processor/config.ts';
 import { rebuildProfiles } from '../processor/rebuild/rebuild-profiles.ts';
 import { profileRulesFromConfig } from '../processor/rules.ts';
@@ -134,7 +134,7 @@ describe('identity chaos: merges across kill -9 of a processor', () => {
     await second.stop();
     await deleteKeysWithPrefix(namespace.redisUrl, namespace.keyPrefix);
     const pool = new pg.Pool({ connectionString: namespace.databaseUrl, max: 2 });
-    const redis = new Redis(namespace.redisUrl);
+    const redis = connectRedis(namespace.redisUrl);
     context.defer(async () => {
       redis.disconnect();
       await pool.end();

@@ -6,6 +6,7 @@ import { createSandbox, type Sandbox } from './support/isolation.ts';
 import { produceEvents } from './support/kafka.ts';
 import { appliedBy, countersMismatch, spawnProcessor } from './support/processor.ts';
 import { sandboxProfiles } from './support/profiles.ts';
+import { segmentMembersIn, segmentSize } from './support/segment-members.ts';
 
 const EVENTS = 12_000;
 const PROFILES = 120;
@@ -71,12 +72,14 @@ describe('hot path: a processor frozen past its session, then thawed beside its 
     // Thawed: it resumes the batch it held when frozen, then finds itself out of the group.
     frozen.process.kill('SIGCONT');
 
-    const identified = profiles.layout.segmentMembers('identified');
     const ids = [...expected.keys()].sort();
     await eventually(
       async () => {
         const exact = (await countersMismatch(profiles, expected)).length === 0;
-        return exact && (await profiles.redis.scard(identified)) === ids.length ? true : undefined;
+        return exact &&
+          (await segmentSize(profiles.redis, profiles.layout, 'identified')) === ids.length
+          ? true
+          : undefined;
       },
       180_000,
       500,
@@ -88,7 +91,7 @@ describe('hot path: a processor frozen past its session, then thawed beside its 
       );
     });
     expect(await countersMismatch(profiles, expected)).toEqual([]);
-    expect((await profiles.redis.smembers(identified)).sort()).toEqual(ids);
+    expect(await segmentMembersIn(profiles.redis, profiles.layout, 'identified')).toEqual(ids);
     // The successor really took partitions over while the other was frozen. (Whether the
     // thawed one still writes from its held batch depends on where it stopped; either way the
     // partition watermarks must keep each event once.)

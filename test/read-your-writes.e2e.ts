@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
-import { Redis } from 'ioredis';
+import { connectRedis, type RedisClient } from '../lib/redis.ts';
 import type { ArchiverConfig } from '../archiver/config.ts';
 import { createArchiverService } from '../archiver/service.ts';
 import { createLogger } from '../lib/logger.ts';
@@ -47,7 +47,7 @@ describe('read-your-writes: a profileUpdated message lists the event that caused
   const clients: Client[] = [];
   let reader: string;
   let archive: ArchiveProbe;
-  let redis: Redis;
+  let redis: RedisClient;
   /** The archiver running now; the suite holds the cold path back by stopping it. */
   let archiver: Service | undefined;
 
@@ -112,7 +112,7 @@ describe('read-your-writes: a profileUpdated message lists the event that caused
       subject: 'dashboard',
     });
     archive = archiveProbe(sandbox());
-    redis = new Redis(sandbox().redisUrl);
+    redis = connectRedis(sandbox().redisUrl);
     archiver = system().services['archiver'];
   });
   afterAll(async () => {

@@ -10,6 +10,7 @@ import { countersMismatch, spawnProcessor } from './support/processor.ts';
 import { sandboxProfiles } from './support/profiles.ts';
 import { redisDataLossScenario } from '../chaos/scenarios/redis-data-loss.ts';
 import { startOwnRedis, type OwnRedis } from './support/redis-server.ts';
+import { segmentMembersIn } from './support/segment-members.ts';
 import { expectShortScenarioKept } from './support/chaos.ts';
 
 const PROFILES = 30;
@@ -60,7 +61,7 @@ describe('processor: restores the profiles from the changelog when Redis loses t
     );
   }
 
-  const identified = () => profiles.redis.smembers(profiles.layout.segmentMembers('identified'));
+  const identified = () => segmentMembersIn(profiles.redis, profiles.layout, 'identified');
   const ids = () => [...firstEvents(PROFILES).expected.keys()].sort();
 
   it('counts exactly after Redis restarts empty, and after it restarts from an older backup', async () => {
@@ -127,7 +128,7 @@ describe('processor: restores the profiles from the changelog when Redis loses t
     await redis.backup('before-deletion');
     // What deleteProfile does: the Redis copy and its memberships, then the tombstone.
     await profiles.redis.unlink(profiles.layout.profile(deleted));
-    await profiles.redis.srem(profiles.layout.segmentMembers('identified'), deleted);
+    await profiles.redis.srem(profiles.layout.segmentMembersOf('identified', deleted), deleted);
     await produceRaw(sandbox, sandbox.topics.changelog, [{ key: deleted, value: null }]);
 
     await redis.kill();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
-import { Redis } from 'ioredis';
+import { connectRedis } from '../lib/redis.ts';
 import { redisLayout } from '../schema/redis-keys.ts';
 import { collect, metricValue, receivedAtLeast, wsClient } from './support/graphql-ws.ts';
 import { eventually, sendSegment, waitUntilArchived } from './support/http.ts';
@@ -213,7 +213,7 @@ describe('federated subscriptions through the gateway (graphql-ws)', () => {
       client(system().graphqlUrl),
       'subscription { segmentMembershipChanged(segment: "vip") { segment kind profile { id activities(first: 1) { edges { cursor } } } } }',
     );
-    const redis = new Redis(sandbox().redisUrl);
+    const redis = connectRedis(sandbox().redisUrl);
     try {
       const layout = redisLayout(sandbox().keyPrefix);
       const notice = JSON.stringify({

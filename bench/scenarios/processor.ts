@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { connectRedis } from '../../lib/redis.ts';
 import { parseBrokers } from '../../lib/kafka/client.ts';
 import { ensureTopics } from '../../lib/kafka/topics.ts';
 import { topicSpecs } from '../../schema/topics.ts';
@@ -38,7 +38,7 @@ async function checkProfiles(
   events: number,
   prior: number,
 ): Promise<void> {
-  const redis = new Redis(context.namespace.redisUrl);
+  const redis = connectRedis(context.namespace.redisUrl);
   try {
     const store = createProfileStore(redis, redisLayout(keyPrefix));
     const [stored] = await store.readMany([profileId(plan, 0)]);

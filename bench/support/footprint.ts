@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { connectRedis, primaries, type RedisClient } from '../../lib/redis.ts';
 import type { Admin } from 'kafkajs';
 import pg from 'pg';
 import type { Namespace } from '../../test/support/namespace.ts';
@@ -133,11 +133,17 @@ async function recordBytes(
   return bytes;
 }
 
-async function redisInputBytes(redis: Redis): Promise<number> {
-  const stats = await redis.info('stats');
-  const match = /total_net_input_bytes:(\d+)/.exec(stats);
-  if (!match) throw new Error('INFO stats has no total_net_input_bytes');
-  return Number(match[1]);
+/** Summed over the primaries: on a cluster each node counts only what it was sent. */
+async function redisInputBytes(redis: RedisClient): Promise<number> {
+  const perNode = await Promise.all(
+    primaries(redis).map(async (node) => {
+      const stats = await node.info('stats');
+      const match = /total_net_input_bytes:(\d+)/.exec(stats);
+      if (!match) throw new Error('INFO stats has no total_net_input_bytes');
+      return Number(match[1]);
+    }),
+  );
+  return perNode.reduce((sum, bytes) => sum + bytes, 0);
 }
 
 async function rowsWritten(database: pg.Client): Promise<Record<string, number>> {
@@ -187,7 +193,9 @@ export async function createFootprintProbe(
 ): Promise<FootprintProbe> {
   const admin = benchKafka(namespace.kafkaBrokers).admin();
   await admin.connect();
-  const redis = new Redis(namespace.redisUrl);
+  const redis = connectRedis(namespace.redisUrl, { lazyConnect: true });
+  // Resolves once a cluster client knows its primaries, which redisInputBytes asks.
+  await redis.connect();
   const database = new pg.Client({ connectionString: namespace.databaseUrl });
   await database.connect();
   const { events } = namespace.topics;

@@ -1,5 +1,5 @@
 import { Partitioners } from 'kafkajs';
-import { Redis } from 'ioredis';
+import { connectRedis } from '../../lib/redis.ts';
 import { loadServiceConfig } from '../../config/client/load.ts';
 import { applyEvents, type PositionedEvent } from '../../processor/apply-event.ts';
 import { processorConfigSchema } from '../../processor/config.ts';
@@ -154,7 +154,7 @@ export async function seedHistory(options: {
   const { plan, rules } = options;
   const startedAt = performance.now();
   const eventsPerProfile = Math.max(1_000, rules.limits.messageIdWindow);
-  const redis = new Redis(options.redisUrl);
+  const redis = connectRedis(options.redisUrl);
   const documentOf = historyDocuments(plan, options.partitions, eventsPerProfile, rules);
   let bytes = 0;
   try {

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { connectRedis } from '../../lib/redis.ts';
 import pg from 'pg';
 import { createProfileStore } from '../../profiles/profile-store.ts';
 import { redisLayout } from '../../schema/redis-keys.ts';
@@ -19,7 +19,7 @@ export async function seedProfiles(
 ): Promise<void> {
   const total = plan.profiles * perProfile;
   await preProduce(namespace.kafkaBrokers, namespace.topics.events, plan, total);
-  const redis = new Redis(namespace.redisUrl);
+  const redis = connectRedis(namespace.redisUrl);
   const store = createProfileStore(redis, redisLayout(namespace.keyPrefix));
   const ids = Array.from({ length: plan.profiles }, (_, index) => profileId(plan, index));
   const database = new pg.Client({ connectionString: namespace.databaseUrl });

@@ -1,6 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { z } from 'zod';
 import type { Component } from '../../lib/lifecycle.ts';
+import { redisAddressSetting } from '../../lib/redis-address.ts';
 import { redisLayout } from '../../schema/redis-keys.ts';
 import { createConfigBus, noticeConcerns } from './bus.ts';
 import { createLiveConfig, type ConfigLogger, type LiveConfig } from './live.ts';
@@ -41,7 +42,7 @@ export interface LoadedConfig<T> {
 /** The settings needed before the configuration itself can be loaded. */
 const bootstrapSchema = z.object({
   configServer: configServerSettings,
-  redis: z.object({ url: z.string().url(), keyPrefix: z.string() }),
+  redis: z.object({ url: redisAddressSetting, keyPrefix: z.string() }),
 });
 
 type ReloadResult = 'applied' | 'unchanged' | 'rejected' | 'failed';

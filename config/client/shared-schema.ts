@@ -1,6 +1,7 @@
 import { z } from 'zod';
 // The dependency timeouts live beside the Redis and PostgreSQL plumbing that applies them.
 import { databaseTimeoutSettings, redisTimeoutSettings } from '../../lib/dependency-timeouts.ts';
+import { redisAddressSetting } from '../../lib/redis-address.ts';
 
 /**
  * The credential config/application.yml (`configServer`, what services send) and
@@ -45,7 +46,7 @@ export const sharedSettings = {
     partitions: z.number().int().min(1).max(1_000),
   }),
   redis: z.object({
-    url: z.string().url(),
+    url: redisAddressSetting,
     keyPrefix: z.string(),
     ...redisTimeoutSettings.shape,
   }),

@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { REPO_ROOT, repoPath } from '../../schema/repo-root.ts';
 
 /** The default configuration repository: the `config/` folder of this checkout. */
-export const DEFAULT_CONFIG_DIR = fileURLToPath(new URL('..', import.meta.url));
+export const DEFAULT_CONFIG_DIR = repoPath('config');
 
 /** The root of this checkout; relative paths in settings (data folders) resolve against it. */
-export const CHECKOUT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const CHECKOUT_ROOT = REPO_ROOT;
 
 export type ConfigTree = Record<string, unknown>;
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../lib/redis.ts';
 import type pg from 'pg';
 import { restoreIdentities } from '../../profiles/identity-index.ts';
 import { restoreProfiles } from '../../profiles/profile-restore.ts';
@@ -26,7 +26,7 @@ export interface RebuildProgress {
 
 export interface RebuildOptions {
   pool: pg.Pool;
-  redis: Redis;
+  redis: RedisClient;
   layout: RedisLayout;
   /** The processor's rules (sessions, segments): the same rules give the same profiles. */
   rules: ProfileRules;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../lib/redis.ts';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { restoreIdentities } from '../../profiles/identity-index.ts';
 import { parseChangelogKey } from '../../profiles/changelog-keys.ts';
@@ -16,7 +16,7 @@ import type { RedisLayout } from '../../schema/redis-keys.ts';
 import { readTopicToEnd } from './read-topic-to-end.ts';
 
 export interface ChangelogRestoreOptions {
-  redis: Redis;
+  redis: RedisClient;
   layout: RedisLayout;
   kafka: Kafka;
   changelogTopic: string;

@@ -1,16 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type { Component } from '../../lib/lifecycle.ts';
 import type { Logger } from '../../lib/logger.ts';
+import type { RedisClient } from '../../lib/redis.ts';
 import type { VerifiedState } from '../../profiles/profile-store.ts';
+import { stateMarkerKeys } from '../../profiles/state-marker-keys.ts';
 import type { RedisLayout } from '../../schema/redis-keys.ts';
 import type { StateMetrics } from './state-metrics.ts';
-import { markerIsCurrent, readRedisState, settleRedisState } from './state-marker.ts';
+import {
+  currentEpoch,
+  markerIsCurrent,
+  readRedisState,
+  settleRedisState,
+  stateLossReason,
+} from './state-marker.ts';
 import { restoreFromChangelog } from './restore-from-changelog.ts';
 
 export interface RedisStateGuardDeps {
-  redis: Redis;
+  redis: RedisClient;
   layout: RedisLayout;
   kafka: Kafka;
   changelogTopic: string;
@@ -57,6 +64,7 @@ const MAX_RESTORE_ATTEMPTS = 5;
 
 export function createRedisStateGuard(deps: RedisStateGuardDeps): RedisStateGuard {
   const { redis, layout, logger, metrics } = deps;
+  const markers = stateMarkerKeys(layout, redis);
   const verified: VerifiedState = { epoch: undefined };
   /** A reconnect happened since the last check: Redis may be another process now. */
   let suspect = false;
@@ -74,7 +82,7 @@ export function createRedisStateGuard(deps: RedisStateGuardDeps): RedisStateGuar
     );
     const started = Date.now();
     for (let attempt = 1; attempt <= MAX_RESTORE_ATTEMPTS; attempt++) {
-      const before = await readRedisState(redis, layout);
+      const before = await readRedisState(redis, markers);
       const result = await restoreFromChangelog({
         redis,
         layout,
@@ -85,7 +93,7 @@ export function createRedisStateGuard(deps: RedisStateGuardDeps): RedisStateGuar
         // The first restore after the loss (the marker does not vouch for this Redis yet).
         forgetAllTombstoned: !markerIsCurrent(before),
       });
-      const settled = await settleRedisState(redis, layout, before.runId, randomUUID());
+      const settled = await settleRedisState(redis, markers, before, randomUUID());
       if (settled === undefined) {
         logger.warn({ attempt }, 'Redis restarted during the restore; restoring again');
         continue;
@@ -107,18 +115,14 @@ export function createRedisStateGuard(deps: RedisStateGuardDeps): RedisStateGuar
   /** Reads the marker; restores when the state is lost. `adopt`: a current marker is taken as is. */
   async function check(trigger: string, adopt: boolean): Promise<void> {
     suspect = false;
-    const state = await readRedisState(redis, layout);
-    const current = markerIsCurrent(state);
-    if (current && state.marker?.epoch === verified.epoch) return;
-    if (current && adopt && state.marker) {
-      verified.epoch = state.marker.epoch;
+    const state = await readRedisState(redis, markers);
+    const epoch = currentEpoch(state);
+    if (epoch !== undefined && (adopt || epoch === verified.epoch)) {
+      verified.epoch = epoch;
       return;
     }
-    const reason = !state.marker
-      ? 'no state marker: Redis is empty or was flushed'
-      : !current
-        ? `the state marker was written under run_id ${state.marker.runId}, Redis now runs as ${state.runId}: it restarted`
-        : 'another processor restored the state';
+    const reason =
+      stateLossReason(state, verified.epoch) ?? 'the slots disagree on the state epoch';
     await restore(trigger, reason);
   }
 

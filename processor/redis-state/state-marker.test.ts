@@ -9,6 +9,7 @@ import {
 import { emptyStoredProfile } from '../../schema/profile.ts';
 import { redisLayout } from '../../schema/redis-keys.ts';
 import { startOwnRedis, type OwnRedis } from '../../test/support/redis-server.ts';
+import { stateMarkerKeys, type StateMarkerKeys } from '../../profiles/state-marker-keys.ts';
 import { markerIsCurrent, readRedisState, settleRedisState } from './state-marker.ts';
 
 const layout = redisLayout('marker-test:');
@@ -28,11 +29,13 @@ function writeOf(id: string, expectedVersion: number): ProfileWrite {
 describe('the Redis state marker and the guarded profile write', () => {
   let server: OwnRedis;
   let redis: Redis;
+  let markers: StateMarkerKeys;
 
   beforeAll(async () => {
     server = await startOwnRedis();
     redis = new Redis(server.url);
     redis.on('error', () => undefined); // refused while the server restarts
+    markers = stateMarkerKeys(layout, redis);
   });
   afterAll(async () => {
     redis?.disconnect();
@@ -46,9 +49,10 @@ describe('the Redis state marker and the guarded profile write', () => {
     expect(await redis.exists(layout.profile('a'))).toBe(0);
 
     // An empty Redis: no marker.
-    const empty = await readRedisState(redis, layout);
-    expect(empty.marker).toBeUndefined();
-    const settled = await settleRedisState(redis, layout, empty.runId, 'epoch-1');
+    const empty = await readRedisState(redis, markers);
+    expect(markers.all).toEqual([layout.stateMarker]);
+    expect(empty.markers[0]?.marker).toBeUndefined();
+    const settled = await settleRedisState(redis, markers, empty, 'epoch-1');
     expect(settled).toEqual({ epoch: 'epoch-1', installed: true });
     verified.epoch = 'epoch-1';
     expect(await store.writeMany([writeOf('a', 0)])).toEqual([]);
@@ -68,30 +72,32 @@ describe('the Redis state marker and the guarded profile write', () => {
   });
 
   it('refuses writes after Redis restarted from its persistence, marker included', async () => {
-    const before = await readRedisState(redis, layout);
-    await settleRedisState(redis, layout, before.runId, 'epoch-3');
+    const before = await readRedisState(redis, markers);
+    await settleRedisState(redis, markers, before, 'epoch-3');
     const verified: VerifiedState = { epoch: 'epoch-3' };
     const store = createProfileStore(redis, layout, { verified });
     expect(await store.writeMany([writeOf('b', 0)])).toEqual([]);
     await server.kill();
     await server.restart();
 
-    const after = await readRedisState(redis, layout);
-    expect(after.marker).toEqual({ epoch: 'epoch-3', runId: before.runId });
-    expect(after.runId).not.toBe(before.runId);
+    const after = await readRedisState(redis, markers);
+    const [beforeMarker] = before.markers;
+    const [afterMarker] = after.markers;
+    expect(afterMarker?.marker).toEqual({ epoch: 'epoch-3', runId: beforeMarker?.runId });
+    expect(afterMarker?.runId).not.toBe(beforeMarker?.runId);
     expect(markerIsCurrent(after)).toBe(false);
     expect(await redis.hget(layout.profile('b'), 'version')).toBe('1');
     await expect(store.writeMany([writeOf('b', 1)])).rejects.toThrow(RedisStateLostError);
     expect(await redis.hget(layout.profile('b'), 'version')).toBe('1');
 
     // A restore that started on another Redis process settles nothing.
-    expect(await settleRedisState(redis, layout, before.runId, 'epoch-4')).toBeUndefined();
+    expect(await settleRedisState(redis, markers, before, 'epoch-4')).toBeUndefined();
     // The first settle on this process installs its epoch; a later one adopts it.
-    expect(await settleRedisState(redis, layout, after.runId, 'epoch-4')).toEqual({
+    expect(await settleRedisState(redis, markers, after, 'epoch-4')).toEqual({
       epoch: 'epoch-4',
       installed: true,
     });
-    expect(await settleRedisState(redis, layout, after.runId, 'epoch-5')).toEqual({
+    expect(await settleRedisState(redis, markers, after, 'epoch-5')).toEqual({
       epoch: 'epoch-4',
       installed: false,
     });

@@ -1,9 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
+import { repoPath } from '../repo-root.ts';
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
+export const MIGRATIONS_FOLDER = repoPath('schema', 'db', 'migrations');
 
 /** Arbitrary but fixed: the advisory lock every PulseHub migration run takes. */
 const MIGRATION_LOCK = 7_146_001;

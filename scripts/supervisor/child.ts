@@ -1,10 +1,11 @@
-// One service as a child process: `node --import tsx <entry>`, every output line prefixed with
-// the service name (and, in a terminal, its JSON log records made readable: pretty-log.ts) so
-// six interleaved logs stay readable in one terminal.
+// One service as a child process: `node --import tsx <entry>`, or `node dist/<entry>.js` with
+// the build (service-runtime.ts), every output line prefixed with the service name (and, in a
+// terminal, its JSON log records made readable: pretty-log.ts) so six interleaved logs stay
+// readable in one terminal.
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { nodeArgsFor, type ServiceRuntime } from '../service-runtime.ts';
 
 export interface ExitInfo {
   code: number | null;
@@ -23,8 +24,10 @@ export interface ServiceChild {
 
 export interface SpawnServiceOptions {
   name: string;
-  /** Entry file relative to `cwd`. */
+  /** Entry file (the .ts source) relative to the repository root. */
   entry: string;
+  /** The sources under tsx (default) or the compiled build on plain node. */
+  runtime?: ServiceRuntime;
   cwd: string;
   env: NodeJS.ProcessEnv;
   /** Already padded (and colored): "processor | ". */
@@ -33,9 +36,7 @@ export interface SpawnServiceOptions {
   formatLine?: (line: string) => string;
 }
 
-// Resolved from this repository's node_modules, whatever the current directory is.
-const TSX_LOADER = import.meta.resolve('tsx');
-const ORPHAN_GUARD = import.meta.resolve('./orphan-guard.ts');
+const ORPHAN_GUARD = 'scripts/supervisor/orphan-guard.ts';
 
 const children = new Set<ServiceChild>();
 // If the supervisor exits without stopping its children (a crash), still ask them to stop.
@@ -46,7 +47,7 @@ process.on('exit', () => {
 export function spawnService(options: SpawnServiceOptions): ServiceChild {
   const child = spawn(
     process.execPath,
-    ['--import', TSX_LOADER, '--import', ORPHAN_GUARD, resolve(options.cwd, options.entry)],
+    nodeArgsFor(options.runtime ?? 'tsx', options.entry, { preloads: [ORPHAN_GUARD] }),
     {
       cwd: options.cwd,
       env: options.env,

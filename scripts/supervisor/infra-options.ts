@@ -1,10 +1,10 @@
 // Where the infrastructure lives, shared by `npm start` and `npm run infra` so both reuse (or
 // start) the same Kafka, Redis and PostgreSQL with the same data folders.
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import type { InfraOptions } from '../../infra/index.ts';
+import { REPO_ROOT } from '../../schema/repo-root.ts';
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const repoRoot = REPO_ROOT;
 
 /** The configuration folder `npm start` applies and watches: PULSEHUB_CONFIG_DIR, or config/. */
 export function configDirOf(env: NodeJS.ProcessEnv): string {

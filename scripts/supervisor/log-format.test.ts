@@ -14,9 +14,12 @@ describe('log format', () => {
   it('takes the command line over the environment', () => {
     expect(
       parseStartArgs(['--log-format', 'json'], { PULSEHUB_LOG_FORMAT: 'pretty' }, true),
-    ).toEqual({ logFormat: 'json' });
-    expect(parseStartArgs(['--log-format=pretty'], {}, false)).toEqual({ logFormat: 'pretty' });
-    expect(parseStartArgs([], {}, true)).toEqual({ logFormat: 'pretty' });
+    ).toEqual({ logFormat: 'json', runtime: 'tsx' });
+    expect(parseStartArgs(['--log-format=pretty'], {}, false)).toEqual({
+      logFormat: 'pretty',
+      runtime: 'tsx',
+    });
+    expect(parseStartArgs([], {}, true)).toEqual({ logFormat: 'pretty', runtime: 'tsx' });
     expect(parseStartArgs(['--help'], {}, true)).toBe('help');
   });
 
@@ -28,5 +31,20 @@ describe('log format', () => {
       /PULSEHUB_LOG_FORMAT must be json, pretty or auto, got "text"/,
     );
     expect(() => parseStartArgs(['--verbose'], {}, true)).toThrow(UsageError);
+  });
+});
+
+describe('runtime', () => {
+  it('runs the sources unless --built or PULSEHUB_RUNTIME=built asks for the build', () => {
+    expect(parseStartArgs(['--built'], {}, false)).toEqual({ logFormat: 'json', runtime: 'built' });
+    expect(parseStartArgs([], { PULSEHUB_RUNTIME: 'built' }, false)).toMatchObject({
+      runtime: 'built',
+    });
+    expect(parseStartArgs([], { PULSEHUB_RUNTIME: 'tsx' }, false)).toMatchObject({
+      runtime: 'tsx',
+    });
+    expect(() => parseStartArgs([], { PULSEHUB_RUNTIME: 'bun' }, false)).toThrow(
+      /PULSEHUB_RUNTIME must be tsx or built, got "bun"/,
+    );
   });
 });

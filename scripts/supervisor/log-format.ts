@@ -2,6 +2,7 @@
 // services' own JSON lines anywhere else (a file, a pipe to jq or a log shipper).
 import { parseArgs } from 'node:util';
 import { UsageError } from '../command-line.ts';
+import { runtimeFromEnv, type ServiceRuntime } from '../service-runtime.ts';
 
 export type LogFormat = 'json' | 'pretty';
 
@@ -13,6 +14,8 @@ export const START_USAGE = `usage: npm start -- [options]
 options:
   --log-format F   json, pretty or auto (default: PULSEHUB_LOG_FORMAT, else auto: pretty when
                    stdout is a terminal, json otherwise)
+  --built          run the services from the build (dist/, \`npm run build\`) on plain node;
+                   also PULSEHUB_RUNTIME=built. Refused when the build is missing or stale.
   --help           this text`;
 
 function choice(raw: string, source: string): LogFormatChoice {
@@ -40,6 +43,8 @@ export function chooseLogFormat(
 
 export interface StartOptions {
   logFormat: LogFormat;
+  /** What the services run: the sources under tsx (default) or the build. */
+  runtime: ServiceRuntime;
 }
 
 /** Parses `npm start -- …`; throws a UsageError naming the bad argument. `help` asks for usage. */
@@ -52,12 +57,22 @@ export function parseStartArgs(
   try {
     ({ values } = parseArgs({
       args: [...args],
-      options: { 'log-format': { type: 'string' }, help: { type: 'boolean' } },
+      options: {
+        'log-format': { type: 'string' },
+        built: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
       allowPositionals: false,
     }));
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
   if (values.help) return 'help';
-  return { logFormat: chooseLogFormat(values['log-format'], env, stdoutIsTerminal) };
+  let runtime: ServiceRuntime;
+  try {
+    runtime = values.built ? 'built' : runtimeFromEnv(env);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  return { logFormat: chooseLogFormat(values['log-format'], env, stdoutIsTerminal), runtime };
 }

@@ -55,6 +55,16 @@ describe('ready table', () => {
     ]);
   });
 
+  it('shows a Redis Cluster by its seed nodes, without credentials', () => {
+    const lines = readyTable({
+      ...INPUT,
+      redisUrl: 'redis+cluster://:s3cret@127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002',
+    });
+    expect(lines.at(-1)).toBe(
+      '  Kafka       localhost:9092 · Redis 127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002 · PostgreSQL 127.0.0.1:5432/pulsehub',
+    );
+  });
+
   it('never shows credentials of a URL', () => {
     expect(addressOf('postgres://app:s3cret@db.internal:5433/pulsehub')).toBe(
       'db.internal:5433/pulsehub',

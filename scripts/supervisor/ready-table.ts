@@ -1,5 +1,6 @@
 // The lines `npm start` prints once everything is ready: what runs where, from the settings the
 // services listen with and the infrastructure they were given.
+import { redisAddressHosts } from '../../lib/redis-address.ts';
 import type { ListenSettings } from './service-settings.ts';
 
 export interface ReadyTableInput {
@@ -28,7 +29,7 @@ export function clientHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** host:port (and database) of a Redis or PostgreSQL URL, never its credentials. */
+/** host:port (and database) of a PostgreSQL URL, never its credentials. */
 export function addressOf(url: string): string {
   try {
     const parsed = new URL(url);
@@ -60,7 +61,7 @@ export function readyTable(input: ReadyTableInput): string[] {
       .split(',')
       .map((broker) => broker.trim())
       .join(', '),
-    `Redis ${addressOf(input.redisUrl)}`,
+    `Redis ${redisAddressHosts(input.redisUrl)}`,
     `PostgreSQL ${addressOf(input.databaseUrl)}`,
   ];
   return [

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../lib/redis.ts';
 import { settlesWithin } from '../../lib/deadline.ts';
 import { parseRecentActivity, type RecentActivity } from '../../profiles/recent-activity.ts';
 import type { RedisLayout } from '../../schema/redis-keys.ts';
@@ -13,7 +13,7 @@ export type RecentActivityReader = (profileId: string) => Promise<RecentActivity
  * archive alone answers, as it did before the event was announced.
  */
 export function createRecentActivityReader(
-  redis: Redis,
+  redis: RedisClient,
   layout: RedisLayout,
   timeoutMs: () => number,
 ): RecentActivityReader {

@@ -1,11 +1,11 @@
 import { inArray } from 'drizzle-orm';
-import type { Redis } from 'ioredis';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { purgeErasedEvents, recordErasures } from '../../profiles/erasure-archive.ts';
 import { segmentMemberSets } from '../../profiles/segment-sets.ts';
 import { createProducer } from '../../lib/kafka/client.ts';
 import type { Component } from '../../lib/lifecycle.ts';
 import type { Database } from '../../lib/postgres.ts';
+import type { RedisClient } from '../../lib/redis.ts';
 import { profiles } from '../../schema/db/tables.ts';
 import { changelogRecords } from '../../profiles/changelog-keys.ts';
 import { RING_FIELDS, type RingChunk } from '../../profiles/message-id-ring.ts';
@@ -42,7 +42,7 @@ export interface ProfileEraser extends Component {
 
 export interface ProfileEraserDeps {
   kafka: Kafka;
-  redis: Redis;
+  redis: RedisClient;
   layout: RedisLayout;
   db: Database;
   /** Where the profile's events are: the fence is a position in it. */
@@ -106,12 +106,12 @@ export function createProfileEraser(deps: ProfileEraserDeps): ProfileEraser {
   async function rebuiltProfiles(
     ids: readonly string[],
   ): Promise<Map<string, { doc: string; chunks: RingChunk[] }>> {
-    const reads = deps.redis.pipeline();
-    for (const id of ids) reads.hmget(deps.layout.profile(id), 'doc', ...RING_FIELDS);
+    const reads = await Promise.all(
+      ids.map((id) => deps.redis.hmget(deps.layout.profile(id), 'doc', ...RING_FIELDS)),
+    );
     const rebuilt = new Map<string, { doc: string; chunks: RingChunk[] }>();
-    ((await reads.exec()) ?? []).forEach(([error, fields], index) => {
-      if (error) throw error;
-      const [doc, ...texts] = fields as Array<string | null>;
+    reads.forEach((fields, index) => {
+      const [doc, ...texts] = fields;
       const id = ids[index];
       // The slots that hold a chunk: the others are cleared by the tombstones sent before.
       const chunks = texts.flatMap((text, slot) => (text === null ? [] : [{ slot, text }]));
@@ -127,15 +127,15 @@ export function createProfileEraser(deps: ProfileEraserDeps): ProfileEraser {
    * sets after its write, so what this reads after the removals is what the sets must say.
    */
   async function leaveSegments(ids: readonly string[]): Promise<void> {
-    const removals = deps.redis.pipeline();
-    for (const set of await segmentMemberSets(deps.redis, deps.layout)) removals.srem(set, ...ids);
-    const results = (await removals.exec()) ?? [];
-    for (const [error] of results) if (error) throw error;
-    const additions = deps.redis.pipeline();
+    // Every shard found, with every id: the ids are few, and a set of an older layout (or shard
+    // count) is cleaned as well.
+    const sets = await segmentMemberSets(deps.redis, deps.layout);
+    await Promise.all(sets.map((set) => deps.redis.srem(set, ...ids)));
+    const additions: Array<Promise<number>> = [];
     for (const [id, { doc }] of await rebuiltProfiles(ids))
       for (const segment of parseStoredProfile(id, doc).profile.segments)
-        additions.sadd(deps.layout.segmentMembers(segment), id);
-    for (const [error] of (await additions.exec()) ?? []) if (error) throw error;
+        additions.push(deps.redis.sadd(deps.layout.segmentMembersOf(segment, id), id));
+    await Promise.all(additions);
   }
 
   return {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../lib/redis.ts';
 import type { Database } from '../../lib/postgres.ts';
 import { resolveProfileIds } from '../../profiles/identity-index.ts';
 import { parseStoredProfile, type UserProfile } from '../../schema/profile.ts';
@@ -13,7 +13,7 @@ export interface Person {
 }
 
 export interface PersonSources {
-  redis: Redis;
+  redis: RedisClient;
   layout: RedisLayout;
   db: Database;
 }

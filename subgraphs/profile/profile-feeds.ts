@@ -1,7 +1,7 @@
 import type { Logger } from '../../lib/logger.ts';
 import type { ProfileStore } from '../../profiles/profile-store.ts';
 import { createPushIterator, type PushIterator } from '../../lib/push-iterator.ts';
-import type { ChannelSubscriber } from '../../lib/redis-channels.ts';
+import type { ChannelListener, ChannelSubscriber } from '../../lib/redis-channels.ts';
 import type { UserProfile } from '../../schema/profile.ts';
 import type { RedisLayout } from '../../schema/redis-keys.ts';
 import { parseProfileChange } from '../../schema/profile-change.ts';
@@ -96,6 +96,13 @@ export function createProfileFeeds(deps: ProfileFeedsDeps): ProfileFeeds {
     }
   });
 
+  /** A profile's channel is a shard channel (schema/redis-keys.ts); the firehose is classic. */
+  function listenOn(channel: string, profileId: string | undefined, listener: ChannelListener) {
+    return profileId === undefined
+      ? deps.channels.listen(channel, listener)
+      : deps.channels.listenShard(channel, listener);
+  }
+
   function join(channel: string, profileId: string | undefined, listener: Listener) {
     let feed = feeds.get(channel);
     if (!feed) {
@@ -112,7 +119,7 @@ export function createProfileFeeds(deps: ProfileFeedsDeps): ProfileFeeds {
         listeners,
         profileId,
         reader,
-        ready: deps.channels.listen(channel, (raw) => {
+        ready: listenOn(channel, profileId, (raw) => {
           const change = parseProfileChange(raw);
           if (!change) {
             deps.logger.warn({ channel, message: raw.slice(0, 200) }, 'not a profile change');

@@ -1,5 +1,5 @@
 import { inArray } from 'drizzle-orm';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../lib/redis.ts';
 import type { Database } from '../../lib/postgres.ts';
 import { resolveProfileIds } from '../../profiles/identity-index.ts';
 import type { ProfileStore } from '../../profiles/profile-store.ts';
@@ -20,7 +20,7 @@ export interface ProfileLoader {
 
 export interface ProfileLoaderDeps {
   store: ProfileStore;
-  redis: Redis;
+  redis: RedisClient;
   layout: RedisLayout;
   db: Database;
 }

@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { answers200, runNodeUntilExit, serviceEnv, spawnNode } from '../../scripts/node-process.ts';
+import { runtimeFromEnv } from '../../scripts/service-runtime.ts';
 import type { Sandbox } from './isolation.ts';
 
 // With the rest of what a test needs to run a service as a child process.
@@ -39,6 +40,9 @@ export function sandboxEnv(
   };
 }
 
+// PULSEHUB_RUNTIME=built runs the services from the build (npm run build), as in production.
+const runtime = runtimeFromEnv(process.env);
+
 /**
  * Runs a service's real `main.ts` as its own process (as `npm start` does), for tests that
  * crash it. Resolves once its `/ready` answers 200.
@@ -51,6 +55,7 @@ export async function spawnService(
   const spawned = await spawnNode({
     name: entry,
     entry,
+    runtime,
     env: { ...serviceEnv(port), ...env },
     ready: () => answers200(`http://127.0.0.1:${port}/ready`),
   });
@@ -77,5 +82,5 @@ export function runUntilExit(
   timeoutMs = 60_000,
 ): Promise<{ code: number | null; output: string; stderr: string }> {
   // stderr also comes back on its own: a refused start says why there (runService).
-  return runNodeUntilExit({ entry, env: { PULSEHUB_PROFILES: '', ...env }, timeoutMs });
+  return runNodeUntilExit({ entry, runtime, env: { PULSEHUB_PROFILES: '', ...env }, timeoutMs });
 }

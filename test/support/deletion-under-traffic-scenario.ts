@@ -5,9 +5,9 @@
 // the stream goes on; then the deleted users that come back get new events. Once every consumer
 // has caught up, nothing of an erased event may remain anywhere, and everything else is exact.
 import { Kafka, logLevel } from 'kafkajs';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { parseBrokers } from '../../lib/kafka/client.ts';
+import { connectRedis, scanKeys } from '../../lib/redis.ts';
 import { readTopicToEnd } from '../../processor/redis-state/read-topic-to-end.ts';
 import { parseChangelogKey } from '../../profiles/changelog-keys.ts';
 import { parseStoredProfile, type StoredProfile } from '../../schema/profile.ts';
@@ -309,7 +309,9 @@ interface Probe {
 
 /** Direct reads of the namespace's Redis, archive and changelog (never through the services). */
 async function openProbe(namespace: Namespace): Promise<Probe> {
-  const redis = new Redis(namespace.redisUrl);
+  const redis = connectRedis(namespace.redisUrl, { lazyConnect: true });
+  // Resolves once a cluster client knows its nodes, which scanKeys needs.
+  await redis.connect();
   const layout = redisLayout(namespace.keyPrefix);
   const pool = new pg.Pool({ connectionString: namespace.databaseUrl, max: 2 });
   const kafka = new Kafka({
@@ -372,14 +374,12 @@ async function openProbe(namespace: Namespace): Promise<Probe> {
     async segmentMemberships() {
       const members = new Map<string, string[]>();
       const sets = new Set<string>();
-      let cursor = '0';
-      do {
-        const [next, found] = await redis.scan(cursor, 'MATCH', layout.segmentMembersPattern);
+      for await (const found of scanKeys(redis, layout.segmentMembersPattern)) {
         for (const key of found) sets.add(key);
-        cursor = next;
-      } while (cursor !== '0');
+      }
       for (const set of sets) {
-        const segment = /segment:\{(.*)\}:members$/.exec(set)?.[1] ?? set;
+        // A shard of the segment's members: `segment:{<name>#<shard>}:members`.
+        const segment = /segment:\{(.*)#\d+\}:members$/.exec(set)?.[1] ?? set;
         for (const id of await redis.smembers(set)) {
           let list = members.get(id);
           if (list === undefined) members.set(id, (list = []));

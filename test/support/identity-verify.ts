@@ -45,10 +45,10 @@ export async function anonymousDocuments(
   people: readonly Person[],
 ): Promise<string[]> {
   const anons = people.flatMap((person) => [person.anon1, person.anon2]);
-  const pipeline = profiles.redis.pipeline();
-  for (const anon of anons) pipeline.exists(profiles.layout.profile(anon));
-  const results = (await pipeline.exec()) ?? [];
-  return anons.filter((_, index) => results[index]?.[1] === 1);
+  const found = await Promise.all(
+    anons.map((anon) => profiles.redis.exists(profiles.layout.profile(anon))),
+  );
+  return anons.filter((_, index) => found[index] === 1);
 }
 
 /** Identifiers whose identity key does not lead to their person's userId. */

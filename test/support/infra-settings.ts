@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../../schema/repo-root.ts';
 
-export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export { REPO_ROOT };
 
 /** The addresses tests use: the environment's, else the standard local ports. */
 export function infraSettings(env: NodeJS.ProcessEnv = process.env) {

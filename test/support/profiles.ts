@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { connectRedis, type RedisClient } from '../../lib/redis.ts';
 import { createProfileStore, type ProfileStore } from '../../profiles/profile-store.ts';
 import { emptyProfile, emptyStoredProfile, type StoredProfile } from '../../schema/profile.ts';
 import { redisLayout } from '../../schema/redis-keys.ts';
@@ -12,12 +12,13 @@ export function sandboxProfiles(
   sandbox: Sandbox,
   options: { messageIdWindow?: number } = {},
 ): {
-  redis: Redis;
+  redis: RedisClient;
   store: ProfileStore;
   layout: ReturnType<typeof redisLayout>;
   close(): void;
 } {
-  const redis = new Redis(sandbox.redisUrl);
+  // Auto-pipelined: the helpers' reads of many profiles go out together, per node.
+  const redis = connectRedis(sandbox.redisUrl, { enableAutoPipelining: true });
   const layout = redisLayout(sandbox.keyPrefix);
   return {
     redis,

@@ -1,15 +1,18 @@
-import { Redis } from 'ioredis';
+import { connectRedis, scanKeys } from '../../lib/redis.ts';
 
-/** Removes one namespace's keys; never FLUSHALL, other tests and services share this Redis. */
+/**
+ * Removes one namespace's keys; never FLUSHALL, other tests and services share this Redis. Each
+ * key is unlinked on its own (auto-pipelined, so one round trip per node per batch): on a
+ * cluster a multi-key UNLINK must name keys of one slot, and a namespace spans all of them.
+ */
 export async function deleteKeysWithPrefix(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl);
+  const redis = connectRedis(redisUrl, { enableAutoPipelining: true, lazyConnect: true });
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1_000);
-      if (keys.length > 0) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    // Resolves once a cluster client knows its nodes: scanKeys scans the primaries known then.
+    await redis.connect();
+    for await (const keys of scanKeys(redis, `${prefix}*`)) {
+      await Promise.all(keys.map((key) => redis.unlink(key)));
+    }
   } finally {
     redis.disconnect();
   }
