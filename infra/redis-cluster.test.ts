@@ -5,28 +5,12 @@ import calculateSlot from 'cluster-key-slot';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectRedis, primaries } from '../lib/redis.ts';
 import type { ManagedProcess } from './process.ts';
+// Unit tests may use test/support/ (docs/layout.md).
+import { freeClusterPorts } from '../test/support/redis-cluster.ts';
 import { isPortOpen } from './reachability.ts';
 import { slotRanges } from './redis-cluster.ts';
 import { ensureRedis } from './redis.ts';
 import type { InfraOptions } from './types.ts';
-
-/**
- * Three consecutive free ports whose cluster bus ports (+10000) are free too, so below 55536.
- * Chosen at random in a range the system does not hand out as ephemeral ports.
- */
-async function freeClusterPorts(): Promise<number[]> {
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 9_000);
-    const ports = [base, base + 1, base + 2];
-    const taken = await Promise.all(
-      ports.flatMap((port) => [
-        isPortOpen('127.0.0.1', port),
-        isPortOpen('127.0.0.1', port + 10_000),
-      ]),
-    );
-    if (!taken.some(Boolean)) return ports;
-  }
-}
 
 /** A key whose slot lies in `range`: `k<n>` for the first n that hashes there. */
 function keyIn(range: { first: number; last: number }): string {

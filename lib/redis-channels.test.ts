@@ -4,8 +4,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 // eslint-disable-next-line import-x/no-restricted-paths
 import { eventually } from '../test/support/http.ts';
 // eslint-disable-next-line import-x/no-restricted-paths
+import { startOwnRedisCluster, type OwnRedisCluster } from '../test/support/redis-cluster.ts';
+// eslint-disable-next-line import-x/no-restricted-paths
 import { startOwnRedis, type OwnRedis } from '../test/support/redis-server.ts';
 import { createChannelSubscriber, type ChannelSubscriber } from './redis-channels.ts';
+import { connectRedis, type RedisClient } from './redis.ts';
 
 /** Messages a listener received, in order. */
 function recorder() {
@@ -130,4 +133,54 @@ describe('the channel subscriber', () => {
     await eventually(async () => (later.received.includes('joined-later') ? true : undefined));
     expect(channels.channelCount()).toBe(2);
   });
+});
+
+describe('the channel subscriber on a Redis Cluster', () => {
+  let cluster: OwnRedisCluster;
+  let publisher: RedisClient;
+  let subscriber: ChannelSubscriber | undefined;
+
+  beforeAll(async () => {
+    cluster = await startOwnRedisCluster();
+    publisher = connectRedis(cluster.url, { maxRetriesPerRequest: null });
+    publisher.on('error', () => undefined); // refused while the nodes restart
+  }, 60_000);
+  afterAll(async () => {
+    await subscriber?.stop();
+    publisher?.disconnect();
+    await cluster?.dispose();
+  });
+
+  it('hears both kinds from every node, and again once the nodes restarted', async () => {
+    subscriber = createChannelSubscriber(cluster.url);
+    await subscriber.start();
+    // Shard channels in slots of all three masters, and one classic channel.
+    const shards = ['profile-updated:{a}', 'profile-updated:{b}', 'profile-updated:{c}'];
+    const heard = recorder();
+    for (const channel of shards) await subscriber.listenShard(channel, heard.listener);
+    await subscriber.listen('profiles-updated', heard.listener);
+    let resubscribed = 0;
+    subscriber.onResubscribed(() => resubscribed++);
+
+    const publishAll = async (round: string) => {
+      for (const channel of shards) await publisher.spublish(channel, `${channel} ${round}`);
+      await publisher.publish('profiles-updated', `classic ${round}`);
+    };
+    const expected = (round: string) => [
+      ...shards.map((channel) => `${channel} ${round}`),
+      `classic ${round}`,
+    ];
+    await publishAll('before');
+    await eventually(async () =>
+      expected('before').every((message) => heard.received.includes(message)) ? true : undefined,
+    );
+
+    await cluster.restart();
+    await eventually(async () => (resubscribed >= 1 ? true : undefined), 60_000);
+    // Said resubscribed means every channel is back: the first publish after it is heard.
+    await publishAll('after');
+    await eventually(async () =>
+      expected('after').every((message) => heard.received.includes(message)) ? true : undefined,
+    );
+  }, 120_000);
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Component } from './lifecycle.ts';
 import { connectRedis } from './redis.ts';
 
@@ -31,6 +32,9 @@ export interface ChannelSubscriber extends Component {
 
 type ChannelKind = 'classic' | 'shard';
 
+/** How long a resubscription's probe waits for its message before it publishes another. */
+const PROBE_WAIT_MS = 250;
+
 /** The listeners and the in-flight (un)subscriptions of one kind of channel. */
 interface Channels {
   listeners: Map<string, Set<ChannelListener>>;
@@ -52,6 +56,14 @@ export function createChannelSubscriber(
     // Shard channels are heard from the node owning their slot, not through one subscriber.
     { shardedSubscribers: true },
   );
+  // The connection that proves a resubscription (classicPathLive): a subscribed connection
+  // may not PUBLISH.
+  const prober = connectRedis(address, { lazyConnect: true, maxRetriesPerRequest: null });
+  prober.on('error', () => undefined);
+  /** A classic channel of this subscriber alone, on the connection every classic one uses. */
+  const probeChannel = `pulsehub-subscriber-probe:${randomUUID()}`;
+  const probesAwaited = new Map<string, () => void>();
+  let stopped = false;
   const kinds: Record<ChannelKind, Channels> = {
     classic: { listeners: new Map(), pending: new Map() },
     shard: { listeners: new Map(), pending: new Map() },
@@ -67,7 +79,11 @@ export function createChannelSubscriber(
     if (!set) return;
     for (const listener of set) listener(message);
   };
-  client.on('message', deliver('classic'));
+  const deliverClassic = deliver('classic');
+  client.on('message', (channel: string, message: string) => {
+    if (channel === probeChannel) probesAwaited.get(message)?.();
+    else deliverClassic(channel, message);
+  });
   client.on('smessage', deliver('shard'));
   // Connection errors are retried by ioredis; readiness reports them.
   client.on('error', () => undefined);
@@ -82,30 +98,65 @@ export function createChannelSubscriber(
   client.on('close', noteLoss);
   // A cluster replaces a lost shard subscriber connection without closing the cluster client.
   client.on('-node', noteLoss);
+  /**
+   * Resolves once a message PUBLISHed on the probe channel came back. On a cluster the classic
+   * channels share one connection that ioredis moves to another node when its node fails,
+   * resubscribing them without any event; the probe, subscribed with them, is heard only once
+   * they are all subscribed again.
+   */
+  async function classicPathLive(): Promise<void> {
+    while (!stopped) {
+      const token = randomUUID();
+      const heard = new Promise<boolean>((resolve) => {
+        probesAwaited.set(token, () => resolve(true));
+        setTimeout(() => resolve(false), PROBE_WAIT_MS).unref();
+      });
+      await prober.publish(probeChannel, token).catch(() => undefined);
+      const live = await heard;
+      probesAwaited.delete(token);
+      if (live) return;
+    }
+  }
+
+  let resubscribing = false;
   const resubscribeAll = (): void => {
     if (!connectedOnce || !lost) {
       connectedOnce = true;
       return;
     }
+    if (resubscribing) return;
     lost = false;
+    resubscribing = true;
     // ioredis re-sends SUBSCRIBE/SSUBSCRIBE on reconnect without a way to await it; subscribing
-    // again (idempotent) on the same connection resolves only once Redis has confirmed them all.
-    const classic = [...kinds.classic.listeners.keys()];
+    // again (idempotent) resolves only once Redis has confirmed them all, and the probe then
+    // proves the classic connection (a cluster's may have moved to another node).
+    const classic = [probeChannel, ...kinds.classic.listeners.keys()];
     const shard = [...kinds.shard.listeners.keys()];
     void Promise.all([
-      classic.length > 0 ? client.subscribe(...classic) : undefined,
+      client.subscribe(...classic),
       ...shard.map((channel) => client.ssubscribe(channel)),
-    ]).then(
-      () => {
-        for (const listener of resubscribed) listener();
-      },
-      () => undefined, // lost again: the next 'ready' tries once more
-    );
+    ])
+      .then(classicPathLive)
+      .then(
+        () => {
+          resubscribing = false;
+          // Lost again meanwhile: once more, so that the signal follows the last loss.
+          if (lost) resubscribeAll();
+          else for (const listener of resubscribed) listener();
+        },
+        () => {
+          resubscribing = false; // lost again: the next 'ready' tries once more
+        },
+      );
   };
   client.on('ready', resubscribeAll);
   // A cluster's shard subscribers are back (after '-node') without a new 'ready'.
   client.on('subscribersReady', () => {
     if (client.status === 'ready') resubscribeAll();
+  });
+  // A cluster replaces a lost node's connections without a new 'ready' of its own: check.
+  client.on('-node', () => {
+    if (client.status === 'ready') setTimeout(resubscribeAll, PROBE_WAIT_MS).unref();
   });
 
   function enqueue(kind: ChannelKind, channel: string, step: () => Promise<unknown>) {
@@ -141,11 +192,19 @@ export function createChannelSubscriber(
 
   return {
     name,
-    start: () => client.connect(),
+    start: async () => {
+      await Promise.all([client.connect(), prober.connect()]);
+      await client.subscribe(probeChannel);
+    },
     stop: async () => {
+      stopped = true;
       kinds.classic.listeners.clear();
       kinds.shard.listeners.clear();
-      await client.quit().catch(() => client.disconnect());
+      await Promise.all(
+        [client, prober].map((connection) =>
+          connection.quit().catch(() => connection.disconnect()),
+        ),
+      );
     },
     ready: () => Promise.resolve(client.status === 'ready'),
     channelCount: () => kinds.classic.listeners.size + kinds.shard.listeners.size,

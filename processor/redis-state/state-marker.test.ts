@@ -10,7 +10,15 @@ import { emptyStoredProfile } from '../../schema/profile.ts';
 import { redisLayout } from '../../schema/redis-keys.ts';
 import { startOwnRedis, type OwnRedis } from '../../test/support/redis-server.ts';
 import { stateMarkerKeys, type StateMarkerKeys } from '../../profiles/state-marker-keys.ts';
-import { markerIsCurrent, readRedisState, settleRedisState } from './state-marker.ts';
+import { connectRedis, type RedisClient } from '../../lib/redis.ts';
+import { startOwnRedisCluster, type OwnRedisCluster } from '../../test/support/redis-cluster.ts';
+import {
+  currentEpoch,
+  markerIsCurrent,
+  readRedisState,
+  settleRedisState,
+  stateLossReason,
+} from './state-marker.ts';
 
 const layout = redisLayout('marker-test:');
 
@@ -104,4 +112,47 @@ describe('the Redis state marker and the guarded profile write', () => {
     verified.epoch = 'epoch-4';
     expect(await store.writeMany([writeOf('b', 1)])).toEqual([]);
   });
+});
+
+describe('the state marker on a Redis Cluster: one per slot', () => {
+  let cluster: OwnRedisCluster;
+  let redis: RedisClient;
+
+  beforeAll(async () => {
+    cluster = await startOwnRedisCluster();
+    redis = connectRedis(cluster.url, { enableAutoPipelining: true });
+    redis.on('error', () => undefined); // refused while the nodes restart
+    await redis.ping();
+  }, 60_000);
+  afterAll(async () => {
+    redis?.disconnect();
+    await cluster?.dispose();
+  });
+
+  it('vouches for every slot once settled, and refuses writes after the nodes restarted', async () => {
+    const markers = stateMarkerKeys(layout, redis);
+    expect(markers.all).toHaveLength(16_384);
+    expect(markers.byNode()).toHaveLength(3);
+    const empty = await readRedisState(redis, markers);
+    expect(markerIsCurrent(empty)).toBe(false);
+    expect(await settleRedisState(redis, markers, empty, 'epoch-c1')).toEqual({
+      epoch: 'epoch-c1',
+      installed: true,
+    });
+    const settled = await readRedisState(redis, markers);
+    expect(currentEpoch(settled)).toBe('epoch-c1');
+
+    const verified: VerifiedState = { epoch: 'epoch-c1' };
+    const store = createProfileStore(redis, layout, { verified });
+    // Profiles in many slots, each checked against the marker of its own slot.
+    const ids = Array.from({ length: 20 }, (_, n) => `c${n}`);
+    expect(await store.writeMany(ids.map((id) => writeOf(id, 0)))).toEqual([]);
+
+    await cluster.restart();
+    await redis.ping();
+    const after = await readRedisState(redis, markers);
+    expect(markerIsCurrent(after)).toBe(false);
+    expect(stateLossReason(after, 'epoch-c1')).toMatch(/restarted/);
+    await expect(store.writeMany([writeOf('c0', 1)])).rejects.toThrow(RedisStateLostError);
+  }, 120_000);
 });

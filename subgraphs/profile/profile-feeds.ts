@@ -62,6 +62,9 @@ interface Resolved {
  */
 const MAX_MOVES = 10;
 
+/** How long a subscription's read of its profile keeps trying through a Redis outage. */
+const SUBSCRIBE_READ_PATIENCE_MS = 15_000;
+
 /**
  * Multiplexes the Redis channels to local subscribers: one channel subscription per channel,
  * whatever the number of subscribers in this process, and each change delivered from the
@@ -75,6 +78,26 @@ export function createProfileFeeds(deps: ProfileFeedsDeps): ProfileFeeds {
   async function readResolved(id: string): Promise<Resolved> {
     const [canonical = id] = await resolve([id]);
     return { id: canonical, profile: await read(canonical) };
+  }
+  /**
+   * A subscription's reads of its profile ride out a short Redis outage (a failover, a dropped
+   * connection) instead of failing the subscription: the client would only subscribe again
+   * into the same outage.
+   */
+  async function patiently<T>(id: string, ended: () => boolean, work: () => Promise<T>) {
+    const deadline = Date.now() + SUBSCRIBE_READ_PATIENCE_MS;
+    for (let delayMs = 100; ; delayMs = Math.min(delayMs * 2, 2_000)) {
+      try {
+        return await work();
+      } catch (error) {
+        if (ended() || Date.now() + delayMs > deadline) throw error;
+        deps.logger.warn(
+          { err: error, profile: id },
+          'reading a subscribed profile failed; retrying',
+        );
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
   }
 
   // Changes published while the subscriber connection was down are lost (pub/sub is
@@ -159,6 +182,7 @@ export function createProfileFeeds(deps: ProfileFeedsDeps): ProfileFeeds {
       let watched: string | undefined;
       let leave = (): void => undefined;
       const iterator = createPushIterator<UserProfile>({ onEnd: () => leave() });
+      const ended = () => iterator.ended;
       const offer = (profile: UserProfile): void => {
         // A read of the profile watched before a move may still land: not this feed's anymore.
         if (profile.id !== watched || profile.version <= (delivered.get(profile.id) ?? 0)) return;
@@ -179,7 +203,7 @@ export function createProfileFeeds(deps: ProfileFeedsDeps): ProfileFeeds {
             previous();
             if (iterator.ended) return leave();
           }
-          const resolved = await readResolved(target);
+          const resolved = await patiently(id, ended, () => readResolved(target));
           if (resolved.id === target) {
             if (resolved.profile) {
               offer(resolved.profile);
@@ -209,7 +233,7 @@ export function createProfileFeeds(deps: ProfileFeedsDeps): ProfileFeeds {
         },
       };
 
-      const [canonical = id] = await resolve([id]);
+      const [canonical = id] = await patiently(id, ended, () => resolve([id]));
       const first = watch(canonical);
       moving = first.catch(() => undefined);
       await first;
