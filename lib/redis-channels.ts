@@ -69,10 +69,25 @@ export function createChannelSubscriber(
     shard: { listeners: new Map(), pending: new Map() },
   };
   // One channel per SSUBSCRIBE: on a cluster every command must stay in one slot.
+  /**
+   * Classic (un)subscriptions one at a time. A cluster opens its classic subscriber connection
+   * on the first SUBSCRIBE; a second one sent while that connection is still being checked
+   * (ioredis writes SUBSCRIBE before the connection is ready) turns it into a subscriber too
+   * early and fails its ready check. There are few classic channels, so one at a time costs
+   * nothing.
+   */
+  let classicSteps: Promise<unknown> = Promise.resolve();
+  const classicStep = (step: () => Promise<unknown>): Promise<unknown> => {
+    const next = classicSteps.then(step, step);
+    classicSteps = next.catch(() => undefined);
+    return next;
+  };
   const subscribe = (kind: ChannelKind, channel: string): Promise<unknown> =>
-    kind === 'classic' ? client.subscribe(channel) : client.ssubscribe(channel);
+    kind === 'classic' ? classicStep(() => client.subscribe(channel)) : client.ssubscribe(channel);
   const unsubscribe = (kind: ChannelKind, channel: string): Promise<unknown> =>
-    kind === 'classic' ? client.unsubscribe(channel) : client.sunsubscribe(channel);
+    kind === 'classic'
+      ? classicStep(() => client.unsubscribe(channel))
+      : client.sunsubscribe(channel);
 
   const deliver = (kind: ChannelKind) => (channel: string, message: string) => {
     const set = kinds[kind].listeners.get(channel);
@@ -133,7 +148,7 @@ export function createChannelSubscriber(
     const classic = [probeChannel, ...kinds.classic.listeners.keys()];
     const shard = [...kinds.shard.listeners.keys()];
     void Promise.all([
-      client.subscribe(...classic),
+      classicStep(() => client.subscribe(...classic)),
       ...shard.map((channel) => client.ssubscribe(channel)),
     ])
       .then(classicPathLive)
@@ -194,7 +209,7 @@ export function createChannelSubscriber(
     name,
     start: async () => {
       await Promise.all([client.connect(), prober.connect()]);
-      await client.subscribe(probeChannel);
+      await classicStep(() => client.subscribe(probeChannel));
     },
     stop: async () => {
       stopped = true;
