@@ -4,7 +4,7 @@ import { redisLayout } from '../schema/redis-keys.ts';
 import type { RedisClient } from '../lib/redis.ts';
 import { useOwnRedisCluster } from '../test/support/redis-cluster.ts';
 import { useOwnRedis } from '../test/support/redis-server.ts';
-import { createPersonLocks, LOCK_STALE_MS, parseLock, type MergePlan } from './person-locks.ts';
+import { createPersonLocks, LOCK_STALE_MS, tokenOf, type MergePlan } from './person-locks.ts';
 import { createProfileStore, type ProfileWrite } from './profile-store.ts';
 
 const layout = redisLayout('locks-test:');
@@ -109,7 +109,7 @@ describe.each([
     const [read] = await store.readForUpdate(['s4']);
     expect(read?.stored?.profile.version).toBe(1);
     expect(await existing(redis(), layout.personLock('s4'))).toBe(0);
-    const { token } = parseLock(lock) ?? { token: '' };
+    const token = tokenOf(lock);
     expect(await redis().sismember(layout.abandonedMerges('t4'), token)).toBe(1);
   });
 
@@ -129,7 +129,7 @@ describe.each([
       claimed: [],
       absorbed: [{ id: 's5', change: JSON.stringify({ id: 's5', version: 2, mergedInto: 't5' }) }],
     };
-    const { token } = parseLock(lock) ?? { token: '' };
+    const token = tokenOf(lock);
     await redis().hset(layout.mergePlans('t5'), token, JSON.stringify(plan));
 
     const [read] = await store.readForUpdate(['s5']);

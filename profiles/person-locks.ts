@@ -47,6 +47,9 @@ export function newLock(target: string, kind: PersonLock['kind']): string {
   return JSON.stringify({ token: randomUUID(), target, at: Date.now(), kind });
 }
 
+/** The token of a lock this process made (newLock); '' for an unreadable one. */
+export const tokenOf = (lock: string): string => parseLock(lock)?.token ?? '';
+
 export function parseLock(text: string): PersonLock | undefined {
   try {
     const lock = JSON.parse(text) as Partial<PersonLock>;
@@ -279,8 +282,21 @@ export function createPersonLocks(redis: RedisClient, layout: RedisLayout) {
         ),
       ),
     );
-    const { token } = parseLock(lock) ?? { token: '' };
-    await redis.hdel(layout.mergePlans(survivor), token);
+    await redis.hdel(layout.mergePlans(survivor), tokenOf(lock));
+  }
+
+  /**
+   * Decides a merge's lock in the survivor's slot (SETTLE): a committed plan is finished, an
+   * uncommitted merge is given up for good and `held` (its locks here) released.
+   */
+  async function decide(lock: string, survivor: string, held: readonly string[]): Promise<void> {
+    const plan = await redis.pulsehubSettleMerge(
+      layout.mergePlans(survivor),
+      layout.abandonedMerges(survivor),
+      tokenOf(lock),
+    );
+    if (plan === null) await release(held, lock);
+    else await finish(JSON.parse(plan) as MergePlan);
   }
 
   /** A lock met by a reader, left by a writer that is gone: finished or released. */
@@ -288,32 +304,18 @@ export function createPersonLocks(redis: RedisClient, layout: RedisLayout) {
     const lock = parseLock(text);
     if (lock === undefined || lock.kind === 'erase') {
       // An erasure is repeated by its caller; an unreadable lock protects nothing.
-      await redis.pulsehubReleaseLock(layout.personLock(id), text);
+      await release([id], text);
       return;
     }
-    const plan = await redis.pulsehubSettleMerge(
-      layout.mergePlans(lock.target),
-      layout.abandonedMerges(lock.target),
-      lock.token,
-    );
-    if (plan === null) await redis.pulsehubReleaseLock(layout.personLock(id), text);
-    else await finish(JSON.parse(plan) as MergePlan);
+    await decide(text, lock.target, [id]);
   }
 
   /**
    * A writer's own merge whose commit got no answer (a timeout, a lost connection): it may or
-   * may not have landed, so it is decided like a stale one, in the survivor's slot.
+   * may not have landed, so it is decided like a stale one.
    */
-  async function settleOwn(plan: MergePlan, held: readonly string[]): Promise<void> {
-    const { token } = parseLock(plan.lock) ?? { token: '' };
-    const committed = await redis.pulsehubSettleMerge(
-      layout.mergePlans(plan.survivor),
-      layout.abandonedMerges(plan.survivor),
-      token,
-    );
-    if (committed === null) await release(held, plan.lock);
-    else await finish(JSON.parse(committed) as MergePlan);
-  }
+  const settleOwn = (plan: MergePlan, held: readonly string[]): Promise<void> =>
+    decide(plan.lock, plan.survivor, held);
 
   /**
    * Waits until none of `ids` is locked, settling locks older than LOCK_STALE_MS: a reader

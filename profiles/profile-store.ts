@@ -9,6 +9,7 @@ import {
   createPersonLocks,
   newLock,
   PLAN_TTL_SECONDS,
+  tokenOf,
   type MergeLocks,
   type MergePlan,
 } from './person-locks.ts';
@@ -407,7 +408,7 @@ export function createProfileStore(
           layout.allProfilesChannel,
           JSON.stringify(change),
           fence ?? '',
-          plan === undefined ? '' : (JSON.parse(plan.lock) as { token: string }).token,
+          plan === undefined ? '' : tokenOf(plan.lock),
           epoch ?? '',
           String(size),
           String(ttlSeconds),
